@@ -1,0 +1,193 @@
+// `mamori`: the headless agent and the commands that talk to it. A public interface: extend, never rename.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createHttpClient, MamoriError, type MamoriClient } from '../../preload/contract/index.js';
+import { createCore, defaultDataDir, packageInfo } from '../core/index.js';
+import { parseArgs, UsageError } from './args.js';
+import { formatAlert, formatQuarantine, formatScan, formatStatus } from './format.js';
+import { findRunningAgent, removeHandle, writeHandle } from './handle.js';
+import { startAgentServer } from './server.js';
+import { startDesktopNotifier } from './notify.js';
+
+export const DEFAULT_PORT = 47447;
+
+export const EXIT = { ok: 0, found: 1, error: 2, noAgent: 3 } as const;
+
+const USAGE = `Mamori (守り): endpoint protection for small offices
+
+Usage:
+  mamori agent [--data-dir DIR] [--watch DIR]... [--port N]
+      Run protection headless and serve the UI and API on http://127.0.0.1:PORT (default ${DEFAULT_PORT}).
+  mamori status [--json]                 Protection state, counts, last scan.
+  mamori alerts [--json] [--limit N]     Alerts, newest first.
+  mamori scan PATH... [--json]           Scan files or folders now; exit 1 when something is found.
+  mamori quarantine list [--json] [--all]
+  mamori quarantine restore ID [--rename] [--json]
+  mamori quarantine delete ID [--json]
+  mamori --version | help
+
+Every command but "agent" talks to the agent running for the same data dir
+(--data-dir, else $MAMORI_DATA_DIR, else ${defaultDataDir()}).
+Exit codes: 0 ok, 1 scan found something, 2 error, 3 no agent running.`;
+
+interface Io { out(s: string): void; err(s: string): void }
+const stdio: Io = { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') };
+
+export async function main(argv: string[], io: Io = stdio): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'agent': return await runAgent(rest, io);
+      case 'status': return await withAgent(rest, { json: 'boolean' }, io, async (c, a) => {
+        const s = await c.getStatus();
+        io.out(a.flags.json ? JSON.stringify(s, null, 2) : formatStatus(s));
+        return EXIT.ok;
+      });
+      case 'alerts': return await withAgent(rest, { json: 'boolean', limit: 'string' }, io, async (c, a) => {
+        const limit = a.flags.limit ? positiveInt(a.flags.limit as string, '--limit') : 200;
+        const r = await c.listAlerts({ limit });
+        io.out(a.flags.json ? JSON.stringify(r, null, 2) : r.items.length ? r.items.map(formatAlert).join('\n') : 'No alerts.');
+        return EXIT.ok;
+      });
+      case 'scan': return await withAgent(rest, { json: 'boolean' }, io, (c, a) => runScan(c, a.positionals, !!a.flags.json, io));
+      case 'quarantine': return await runQuarantine(rest, io);
+      case '--version': case 'version': io.out(packageInfo().version); return EXIT.ok;
+      case undefined: case 'help': case '--help': case '-h': io.out(USAGE); return EXIT.ok;
+      default: throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) { io.err(`mamori: ${err.message}\n\n${USAGE}`); return EXIT.error; }
+    if (err instanceof MamoriError) { io.err(`mamori: ${err.message}`); return err.code === 'IO_ERROR' ? EXIT.noAgent : EXIT.error; }
+    io.err(`mamori: ${(err as Error).message}`);
+    return EXIT.error;
+  }
+}
+
+function positiveInt(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535 * 1000) throw new UsageError(`${name} must be a whole number`);
+  return n;
+}
+
+function dataDirFrom(flags: Record<string, unknown>): string {
+  return resolve((flags['data-dir'] as string | undefined) ?? defaultDataDir());
+}
+
+async function withAgent(
+  argv: string[], spec: Record<string, 'boolean' | 'string'>, io: Io,
+  fn: (client: MamoriClient, args: ReturnType<typeof parseArgs>) => Promise<number>,
+): Promise<number> {
+  const args = parseArgs(argv, { ...spec, 'data-dir': 'string' });
+  const dataDir = dataDirFrom(args.flags);
+  const handle = findRunningAgent(dataDir);
+  if (!handle) {
+    io.err(`mamori: no Mamori agent is running for ${dataDir}. Start it with: mamori agent${args.flags['data-dir'] ? ` --data-dir ${dataDir}` : ''}`);
+    return EXIT.noAgent;
+  }
+  const client = createHttpClient({ baseUrl: `http://127.0.0.1:${handle.port}`, token: handle.token });
+  return fn(client, args);
+}
+
+async function runScan(client: MamoriClient, paths: string[], json: boolean, io: Io): Promise<number> {
+  if (!paths.length) throw new UsageError('scan needs at least one PATH');
+  const absolute = paths.map((p) => {
+    const full = resolve(p);
+    if (!existsSync(full)) throw new UsageError(`${p}: no such file or folder`);
+    return realpathSync(full);
+  });
+  let { scan } = await client.startScan({ paths: absolute, trigger: 'cli' });
+  const tty = !json && process.stderr.isTTY;
+  while (scan.state === 'running') {
+    await new Promise((r) => setTimeout(r, 200));
+    const r = await client.getScan({ id: scan.id });
+    scan = r.scan;
+    if (tty && r.progress) {
+      const p = r.progress;
+      const pct = p.bytesTotal ? ` ${Math.floor((100 * p.bytesScanned) / Math.max(1, p.bytesTotal))}%` : '';
+      process.stderr.write(`\r  ${p.filesScanned}${p.filesTotal !== null ? `/${p.filesTotal}` : ''} files${pct}, ${p.findings} found   `);
+    }
+  }
+  if (tty) process.stderr.write('\r\x1b[K');
+  const alerts = await Promise.all(scan.alertIds.map((id) => client.getAlert({ id })));
+  if (json) io.out(JSON.stringify({ scan, alerts }, null, 2));
+  else io.out([formatScan(scan), ...alerts.map(formatAlert)].join('\n'));
+  if (scan.state === 'failed') return EXIT.error;
+  return scan.findings > 0 ? EXIT.found : EXIT.ok;
+}
+
+async function runQuarantine(argv: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'list': return withAgent(rest, { json: 'boolean', all: 'boolean' }, io, async (c, a) => {
+      const r = await c.listQuarantine({ includeInactive: !!a.flags.all });
+      io.out(a.flags.json ? JSON.stringify(r, null, 2) : r.items.length ? r.items.map(formatQuarantine).join('\n') : 'Quarantine is empty.');
+      return EXIT.ok;
+    });
+    case 'restore': return withAgent(rest, { json: 'boolean', rename: 'boolean' }, io, async (c, a) => {
+      const id = singleId(a.positionals, 'restore');
+      const r = await c.restoreQuarantine({ id, onConflict: a.flags.rename ? 'rename' : 'refuse' });
+      io.out(a.flags.json ? JSON.stringify(r, null, 2) : `Restored ${r.restoredPath}`);
+      return EXIT.ok;
+    });
+    case 'delete': return withAgent(rest, { json: 'boolean' }, io, async (c, a) => {
+      const id = singleId(a.positionals, 'delete');
+      const r = await c.deleteQuarantine({ id });
+      io.out(a.flags.json ? JSON.stringify(r, null, 2) : `Deleted the quarantined copy of ${r.item.originalPath} for good.`);
+      return EXIT.ok;
+    });
+    default: throw new UsageError('quarantine needs list, restore ID or delete ID');
+  }
+}
+
+function singleId(positionals: string[], what: string): string {
+  if (positionals.length !== 1) throw new UsageError(`quarantine ${what} needs exactly one ID (see: mamori quarantine list)`);
+  return positionals[0]!;
+}
+
+async function runAgent(argv: string[], io: Io): Promise<number> {
+  const args = parseArgs(argv, { 'data-dir': 'string', watch: 'string[]', port: 'string' });
+  if (args.positionals.length) throw new UsageError(`agent takes no arguments (got "${args.positionals[0]}")`);
+  const dataDir = dataDirFrom(args.flags);
+  const port = args.flags.port !== undefined ? positiveInt(args.flags.port as string, '--port') : DEFAULT_PORT;
+  if (port > 65535) throw new UsageError('--port must be 0-65535');
+  const watch = (args.flags.watch as string[] | undefined)?.map((p) => resolve(p));
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const running = findRunningAgent(dataDir);
+  if (running) {
+    io.err(`mamori: an agent already runs for ${dataDir} (pid ${running.pid}): ${running.url}`);
+    return EXIT.error;
+  }
+
+  const core = await createCore({ dataDir, watchFolders: watch, host: 'agent' });
+  const token = randomBytes(24).toString('base64url');
+  const { root, version } = packageInfo();
+  const staticDir = join(root, 'dist', 'renderer');
+  let server;
+  try {
+    server = await startAgentServer({
+      api: core.api, events: core.events, token, port, staticDir: existsSync(join(staticDir, 'index.html')) ? staticDir : null,
+    });
+  } catch (err) {
+    await core.stop();
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(code === 'EADDRINUSE' ? `port ${port} is in use; choose another with --port N (0 picks a free one)` : (err as Error).message);
+  }
+  const url = `http://127.0.0.1:${server.port}/#token=${token}`;
+  writeHandle(dataDir, { pid: process.pid, port: server.port, token, url, startedAt: new Date().toISOString(), version });
+  const notifier = startDesktopNotifier(core);
+  io.out(`Mamori agent is running (data: ${dataDir}). Open the UI: ${url}`);
+
+  await new Promise<void>((resolveStop) => {
+    const stop = () => resolveStop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    process.once('SIGHUP', stop);
+  });
+  // Shut-down always runs, in order: stop accepting requests, stop the core, remove the handle.
+  notifier.stop();
+  await server.close().catch(() => undefined);
+  await core.stop();
+  removeHandle(dataDir, process.pid);
+  return EXIT.ok;
+}

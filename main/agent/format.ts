@@ -1,0 +1,60 @@
+// Human-readable output of the CLI. The --json output is the contract's objects, unformatted.
+import type { Alert, QuarantineItem, Scan, Status } from '../../preload/contract/index.js';
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GB`;
+}
+
+const STATE_LINE: Record<Status['state'], string> = {
+  protected: "You're protected.",
+  attention: 'Needs your attention.',
+  paused: 'Protection is paused.',
+  degraded: 'Protection is not complete.',
+};
+
+const REASON: Record<Status['reasons'][number]['code'], (d: string | null) => string> = {
+  'open-alerts': (d) => `${d} open alert(s) to look at (mamori alerts)`,
+  paused: (d) => `paused until ${d ? new Date(d).toLocaleString() : '?'}`,
+  'sensor-failed': (d) => `file watching failed: ${d ?? 'unknown error'}`,
+  'no-watched-folders': () => 'no folder is watched in real time',
+  'database-recovered': (d) => `the database was damaged and replaced; the old file is kept at ${d}`,
+};
+
+export function formatStatus(s: Status): string {
+  const lines = [STATE_LINE[s.state]];
+  for (const r of s.reasons) lines.push(`  - ${REASON[r.code](r.detail)}`);
+  lines.push(`Watching: ${s.watchedFolders.length ? s.watchedFolders.join(', ') : '(nothing)'}`);
+  for (const sensor of s.sensors) lines.push(`Sensor ${sensor.id}: ${sensor.state}${sensor.detail ? ` (${sensor.detail})` : ''}`);
+  lines.push(`Open alerts: ${s.openAlerts}   Quarantined files: ${s.quarantined}`);
+  lines.push(`Last scan: ${s.lastScan ? `${s.lastScan.startedAt} ${s.lastScan.state}, ${s.lastScan.filesScanned} files, ${s.lastScan.findings} found` : 'never'}`);
+  lines.push(`Data: ${s.dataDir}   Version: ${s.version}`);
+  return lines.join('\n');
+}
+
+export function formatAlert(a: Alert): string {
+  const did = a.actions.length
+    ? a.actions.map((x) => `${x.kind} ${x.status}${x.error ? ` (${x.error})` : ''}${x.quarantineId ? ` [${x.quarantineId}]` : ''}`).join(', ')
+    : 'nothing';
+  return [
+    `${a.id}  ${a.time}  ${a.severity.toUpperCase()}  ${a.title}${a.count > 1 ? ` (x${a.count})` : ''}${a.status === 'resolved' ? ' [resolved]' : ''}`,
+    a.file ? `    file: ${a.file.path}  sha256: ${a.file.sha256 ?? '-'}` : null,
+    `    rule: ${a.ruleId} (${a.detection.signature})   Mamori did: ${did}`,
+  ].filter(Boolean).join('\n');
+}
+
+export function formatQuarantine(q: QuarantineItem): string {
+  return `${q.id}  ${q.time}  ${q.state}  ${q.originalPath}  ${formatBytes(q.size)}  ${q.signature}`
+    + (q.restoredPath && q.restoredPath !== q.originalPath ? `  -> ${q.restoredPath}` : '');
+}
+
+export function formatScan(s: Scan): string {
+  const secs = s.endedAt ? (Date.parse(s.endedAt) - Date.parse(s.startedAt)) / 1000 : null;
+  return [
+    `Scan ${s.id}: ${s.state}. ${s.filesScanned.toLocaleString()} files, ${formatBytes(s.bytesScanned)}`
+      + `${secs !== null ? ` in ${secs.toFixed(1)} s` : ''}; ${s.findings} found, ${s.errors} error(s).`,
+    ...s.errorSamples.map((e) => `  ! ${e.path}: ${e.message}`),
+  ].join('\n');
+}

@@ -1,0 +1,34 @@
+// Implements every method of the contract on top of the engine. Inputs arrive validated and defaulted.
+import { MamoriError, type MamoriImpl } from '../../preload/contract/index.js';
+import type { Engine } from './engine.js';
+
+export function createApi(engine: Engine): MamoriImpl {
+  const { store } = engine;
+  return {
+    getStatus: () => engine.status(),
+    listAlerts: (input) => store.alerts.list(input),
+    getAlert: ({ id }) => {
+      const alert = store.alerts.get(id);
+      if (!alert) throw new MamoriError('NOT_FOUND', `no alert with id ${id}`);
+      return alert;
+    },
+    setAlertStatus: ({ id, status }) => {
+      const alert = store.alerts.setStatus(id, status);
+      if (!alert) throw new MamoriError('NOT_FOUND', `no alert with id ${id}`);
+      engine.emitStatus();
+      return alert;
+    },
+    listQuarantine: ({ includeInactive }) => ({ items: store.quarantine.list(includeInactive) }),
+    restoreQuarantine: ({ id, onConflict }) => engine.restore(id, onConflict),
+    deleteQuarantine: ({ id }) => engine.deleteQuarantined(id),
+    startScan: ({ paths, trigger }) => ({ scan: engine.startScan(paths, trigger) }),
+    cancelScan: ({ id }) => ({ scan: engine.cancelScan(id) }),
+    getScan: ({ id }) => engine.getScan(id),
+    listScans: ({ limit }) => ({ items: store.scans.list(limit) }),
+    pauseProtection: async ({ minutes }) => { await engine.pause(minutes); return engine.status(); },
+    resumeProtection: async () => { await engine.resume(); return engine.status(); },
+    getSettings: () => store.settings.get(),
+    updateSettings: (patch) => engine.applySettings(patch),
+    importHashList: ({ name, text }) => engine.importHashList(name, text),
+  };
+}

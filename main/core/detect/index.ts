@@ -1,0 +1,29 @@
+// Detection is pure: a file's facts in, a finding (or null) out. No I/O here.
+import type { FileRule } from './rules.js';
+import { HashSignatures, isEicar, EICAR_MAX_SIZE } from './signatures.js';
+import { FILE_RULES } from './rules.js';
+
+export { FILE_RULES, type FileRule } from './rules.js';
+export { HashSignatures, parseHashList, isEicar, EICAR, EICAR_MAX_SIZE, SHA256_RE } from './signatures.js';
+
+export interface FileFacts {
+  path: string;
+  size: number;
+  sha256: string;
+  /** The whole content when the file is small enough for content rules (<= EICAR_MAX_SIZE), else null. */
+  smallContent: Buffer | null;
+}
+
+export interface Finding {
+  rule: FileRule;
+  signature: string;
+}
+
+export function detectFile(facts: FileFacts, hashes: HashSignatures): Finding | null {
+  const known = hashes.lookup(facts.sha256);
+  if (known) return { rule: known.rule, signature: known.name };
+  if (facts.smallContent && facts.size <= EICAR_MAX_SIZE && isEicar(facts.smallContent)) {
+    return { rule: FILE_RULES.eicar, signature: 'EICAR-Test-File' };
+  }
+  return null;
+}

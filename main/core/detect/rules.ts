@@ -1,0 +1,71 @@
+// Mamori's own file rules: id, severity and the plain-language text an office user reads first.
+import type { AlertText, Severity } from '../../../preload/contract/index.js';
+
+export interface FileRule {
+  id: string;
+  severity: Severity;
+  engine: 'hash' | 'content';
+  text: { en: AlertText; ja: AlertText };
+}
+
+export const FILE_RULES = {
+  eicar: {
+    id: 'mamori.file.eicar',
+    severity: 'high',
+    engine: 'content',
+    text: {
+      en: {
+        title: 'Antivirus test file found',
+        summary: 'A file contains the EICAR test string. It is harmless and exists only to check that antivirus software works; Mamori treats it like a real threat so you can see what would happen.',
+        advice: ['If you or your IT helper made this file to test Mamori, nothing else is needed.', 'If you do not know where it came from, ask who put it there.'],
+      },
+      ja: {
+        title: 'ウイルス対策のテストファイルが見つかりました',
+        summary: 'EICAR テスト文字列を含むファイルがあります。これは害のないファイルで、ウイルス対策ソフトが動いているかを確かめるためのものです。本物の脅威と同じように扱い、どう動くかを示しました。',
+        advice: ['ご自身または IT 担当者がテストのために作ったファイルなら、対応は不要です。', '心当たりがない場合は、誰が置いたかを確認してください。'],
+      },
+    },
+  },
+  testProgram: {
+    id: 'mamori.file.test-program',
+    severity: 'high',
+    engine: 'hash',
+    text: {
+      en: {
+        title: 'Antivirus test program found',
+        summary: 'A file is a known harmless test program used to check antivirus software (for example ClamAV\'s clam.exe). Mamori treats it like a real threat.',
+        advice: ['If this was a test, nothing else is needed.', 'Otherwise, find out where the file came from.'],
+      },
+      ja: {
+        title: 'ウイルス対策のテスト用プログラムが見つかりました',
+        summary: 'ウイルス対策ソフトの確認に使われる、害のないテスト用プログラム（ClamAV の clam.exe など）です。本物の脅威と同じように扱いました。',
+        advice: ['テストのためのファイルなら、対応は不要です。', 'そうでなければ、ファイルの入手元を確認してください。'],
+      },
+    },
+  },
+  knownMalware: {
+    id: 'mamori.file.known-malware',
+    severity: 'critical',
+    engine: 'hash',
+    text: {
+      en: {
+        title: 'Known malicious file found',
+        summary: 'The file is identical to a known malicious file on one of your threat lists.',
+        advice: [
+          'Do not restore or open the file unless you are sure it is safe.',
+          'Think about how it arrived (email attachment, download, USB stick) and warn the people involved.',
+          'Run a scan of your other folders.',
+        ],
+      },
+      ja: {
+        title: '既知の不正なファイルが見つかりました',
+        summary: 'このファイルは、脅威リストに載っている不正なファイルとまったく同じものです。',
+        advice: [
+          '安全だと確信できない限り、ファイルを元に戻したり開いたりしないでください。',
+          'メールの添付、ダウンロード、USB メモリなど、どこから来たかを確認し、関係する人に知らせてください。',
+          'ほかのフォルダーもスキャンしてください。',
+        ],
+      },
+    },
+  },
+} as const satisfies Record<string, FileRule>;

@@ -1,0 +1,318 @@
+// The protection path in one place: file facts -> detect -> triage -> respond -> store -> events.
+import { realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import { MamoriError, type Action, type Alert, type Scan, type Settings, type Status, type StatusReason } from '../../preload/contract/index.js';
+import { detectFile, HashSignatures, parseHashList, type Finding } from './detect/index.js';
+import { QuarantineVault, type RecoveryReport } from './respond/index.js';
+import { inspectFile, READ_CHUNK, ScanJob, type InspectedFile } from './scan/index.js';
+import { FileWatchSensor } from './sensors/index.js';
+import type { Store } from './store/index.js';
+import { raiseAlert, severityAtLeast } from './triage/index.js';
+import type { CoreEvents } from './events.js';
+import { newId, nowIso } from './util/index.js';
+
+const REALTIME_LANES = 2;
+const REALTIME_QUEUE_MAX = 10_000;
+
+export interface EngineOptions {
+  dataDir: string;
+  store: Store;
+  events: CoreEvents;
+  watchOverride: string[] | null;
+  version: string;
+  log: (level: 'info' | 'warn' | 'error', m: string) => void;
+}
+
+export class Engine {
+  readonly vault: QuarantineVault;
+  readonly sensor: FileWatchSensor;
+  private hashes: HashSignatures;
+  private readonly jobs = new Map<string, ScanJob>();
+  private readonly inFlight = new Set<string>();
+  private readonly realtimeQueue: string[] = [];
+  private realtimeBusy = 0;
+  private realtimeDropped = 0;
+  private readonly realtimeBuffers: Buffer[] = [];
+  private pausedUntil: Date | null = null;
+  private pauseTimer: NodeJS.Timeout | null = null;
+  private watchOverride: string[] | null;
+  private stopping = false;
+
+  constructor(private readonly o: EngineOptions) {
+    this.vault = new QuarantineVault(join(o.dataDir, 'quarantine'), o.store.quarantine);
+    this.hashes = new HashSignatures(o.store.signatures.all());
+    this.watchOverride = o.watchOverride;
+    this.sensor = new FileWatchSensor({
+      folders: this.watchFolders(),
+      exclude: this.ownPaths(),
+      onFile: (p) => this.enqueueRealtime(p),
+      log: (m) => o.log('warn', m),
+    });
+  }
+
+  get store(): Store { return this.o.store; }
+
+  recoverVault(): RecoveryReport {
+    const report = this.vault.recover();
+    for (const p of report.problems) this.o.log('warn', p);
+    const interrupted = this.o.store.scans.closeInterrupted(nowIso());
+    if (interrupted) this.o.log('info', `${interrupted} scan(s) interrupted by the last shut-down are marked failed`);
+    return report;
+  }
+
+  watchFolders(): string[] {
+    return this.watchOverride ?? this.o.store.settings.get().watchFolders;
+  }
+
+  /** Mamori's own files are never scanned or watched: the vault would otherwise detect itself. */
+  private ownPaths(): string[] {
+    const out = [this.o.dataDir];
+    try { out.push(realpathSync(this.o.dataDir)); } catch { /* not created yet */ }
+    return out;
+  }
+
+  // ---- real-time path -------------------------------------------------------------------------
+
+  enqueueRealtime(path: string): void {
+    if (this.stopping || this.isPaused()) return;
+    if (this.realtimeQueue.length >= REALTIME_QUEUE_MAX) { this.realtimeDropped++; return; }
+    this.realtimeQueue.push(path);
+    this.pumpRealtime();
+  }
+
+  private pumpRealtime(): void {
+    while (this.realtimeBusy < REALTIME_LANES && this.realtimeQueue.length) {
+      const path = this.realtimeQueue.shift()!;
+      this.realtimeBusy++;
+      const buffer = this.realtimeBuffers.pop() ?? Buffer.allocUnsafe(READ_CHUNK);
+      void this.scanRealtime(path, buffer).finally(() => {
+        this.realtimeBuffers.push(buffer);
+        this.realtimeBusy--;
+        this.pumpRealtime();
+      });
+    }
+  }
+
+  private async scanRealtime(path: string, buffer: Buffer): Promise<void> {
+    let file: InspectedFile;
+    try {
+      file = await inspectFile(path, buffer);
+    } catch {
+      return; // gone already, unreadable, or not a regular file: nothing to act on
+    }
+    try {
+      await this.onInspected(file, 'realtime', null);
+    } catch (err) {
+      this.o.log('error', `handling ${path} failed: ${(err as Error).message}`);
+    }
+  }
+
+  // ---- shared by real-time and scans ----------------------------------------------------------
+
+  /** Detect, triage and respond to one inspected file. Returns the alert id when it was a finding. */
+  async onInspected(file: InspectedFile, source: 'realtime' | 'scan', scanId: string | null): Promise<string | null> {
+    const finding = detectFile(file, this.hashes);
+    if (!finding) return null;
+    if (this.o.store.quarantine.isRestoredByUser(file.path, file.sha256)) return null; // the user's decision stands
+    if (this.inFlight.has(file.path)) return null;
+    this.inFlight.add(file.path);
+    try {
+      return this.respond(file, finding, source, scanId).id;
+    } finally {
+      this.inFlight.delete(file.path);
+    }
+  }
+
+  private respond(file: InspectedFile, finding: Finding, source: 'realtime' | 'scan', scanId: string | null): Alert {
+    const { alerts } = this.o.store;
+    const { alert } = raiseAlert(alerts, finding, { path: file.path, sha256: file.sha256, size: file.size, source, scanId });
+    if (this.o.store.settings.get().autoQuarantine) {
+      const action: Action = { id: newId('act'), time: nowIso(), kind: 'quarantine', status: 'succeeded', actor: 'policy', quarantineId: null, error: null };
+      try {
+        const item = this.vault.quarantine({
+          path: file.path, ruleId: finding.rule.id, signature: finding.signature, alertId: alert.id,
+          expected: { sha256: file.sha256, dev: file.dev, ino: file.ino },
+        });
+        action.quarantineId = item.id;
+        this.o.events.emit('quarantine', item);
+      } catch (err) {
+        action.status = 'failed';
+        action.error = (err as Error).message;
+        this.o.log('warn', `could not quarantine ${file.path}: ${action.error}`);
+      }
+      alerts.addAction(alert.id, action);
+    }
+    const fresh = alerts.get(alert.id)!;
+    this.o.events.emit('alert', fresh);
+    this.emitStatus();
+    return fresh;
+  }
+
+  // ---- quarantine actions by the user ---------------------------------------------------------
+
+  restore(id: string, onConflict: 'refuse' | 'rename') {
+    const result = this.vault.restore(id, onConflict);
+    this.recordUserAction(result.item.id, result.item.alertId, 'restore');
+    this.o.events.emit('quarantine', result.item);
+    this.emitStatus();
+    return result;
+  }
+
+  deleteQuarantined(id: string) {
+    const item = this.vault.delete(id);
+    this.recordUserAction(item.id, item.alertId, 'delete');
+    this.o.events.emit('quarantine', item);
+    this.emitStatus();
+    return { item };
+  }
+
+  private recordUserAction(quarantineId: string, alertId: string | null, kind: 'restore' | 'delete'): void {
+    const { alerts } = this.o.store;
+    if (kind === 'restore') alerts.markQuarantineUndone(quarantineId);
+    alerts.addAction(alertId, { id: newId('act'), time: nowIso(), kind, status: 'succeeded', actor: 'user', quarantineId, error: null });
+    if (alertId) {
+      const alert = alerts.get(alertId);
+      if (alert) this.o.events.emit('alert', alert);
+    }
+  }
+
+  // ---- scans ----------------------------------------------------------------------------------
+
+  startScan(paths: string[], trigger: Scan['trigger']): Scan {
+    const scan: Scan = {
+      id: newId('scan'), paths, trigger, state: 'running', startedAt: nowIso(), endedAt: null, filesScanned: 0,
+      bytesScanned: 0, findings: 0, errors: 0, errorSamples: [], alertIds: [],
+    };
+    this.o.store.scans.save(scan);
+    const job = new ScanJob(scan, {
+      exclude: this.ownPaths(),
+      onFile: (file) => this.onInspected(file, 'scan', scan.id),
+      onProgress: (p) => this.o.events.emit('scanProgress', p),
+    });
+    this.jobs.set(scan.id, job);
+    void job.run().then(
+      (done) => this.finishScan(done),
+      (err) => {
+        this.o.log('error', `scan ${scan.id} failed: ${(err as Error).message}`);
+        this.finishScan({ ...scan, state: 'failed', endedAt: nowIso() });
+      },
+    ).finally(() => this.jobs.delete(scan.id));
+    this.o.events.emit('scanProgress', job.progress());
+    return { ...scan };
+  }
+
+  private finishScan(scan: Scan): void {
+    this.o.store.scans.save(scan);
+    this.o.events.emit('scanFinished', { ...scan });
+    this.emitStatus();
+  }
+
+  cancelScan(id: string): Scan {
+    const job = this.jobs.get(id);
+    if (!job) {
+      const scan = this.o.store.scans.get(id);
+      if (!scan) throw new MamoriError('NOT_FOUND', `no scan with id ${id}`);
+      return scan; // already finished: cancelling is a no-op
+    }
+    job.cancel();
+    return { ...job.scan };
+  }
+
+  getScan(id: string) {
+    const job = this.jobs.get(id);
+    if (job) return { scan: { ...job.scan }, progress: job.progress() };
+    const scan = this.o.store.scans.get(id);
+    if (!scan) throw new MamoriError('NOT_FOUND', `no scan with id ${id}`);
+    return { scan, progress: null };
+  }
+
+  async waitForScans(): Promise<void> {
+    for (const job of this.jobs.values()) job.cancel();
+    while (this.jobs.size) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  // ---- protection state -----------------------------------------------------------------------
+
+  isPaused(): boolean {
+    return this.pausedUntil !== null && this.pausedUntil.getTime() > Date.now();
+  }
+
+  async pause(minutes: number): Promise<void> {
+    this.pausedUntil = new Date(Date.now() + minutes * 60_000);
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer = setTimeout(() => { void this.resume(); }, minutes * 60_000);
+    this.pauseTimer.unref();
+    await this.sensor.pause();
+    this.emitStatus();
+  }
+
+  async resume(): Promise<void> {
+    this.pausedUntil = null;
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer = null;
+    if (!this.stopping) await this.sensor.start();
+    this.emitStatus();
+  }
+
+  async applySettings(patch: Partial<Settings>): Promise<Settings> {
+    const next = this.o.store.settings.update(patch);
+    if (patch.watchFolders) {
+      this.watchOverride = null;
+      await this.sensor.setFolders(next.watchFolders);
+    }
+    this.emitStatus();
+    return next;
+  }
+
+  importHashList(name: string, text: string) {
+    const parsed = parseHashList(text, name);
+    const { imported } = this.o.store.signatures.replaceList(name, parsed.entries, nowIso());
+    this.hashes = new HashSignatures(this.o.store.signatures.all());
+    return { name, imported, duplicates: parsed.duplicates, invalid: parsed.invalid, invalidCount: parsed.invalidCount };
+  }
+
+  status(): Status {
+    const { alerts, quarantine, scans, recoveredFrom } = this.o.store;
+    const openBySeverity = alerts.openBySeverity();
+    const reasons: StatusReason[] = [];
+    const sensorStatus = this.sensor.status();
+    const folders = this.watchFolders();
+    const attentionAlerts = Object.entries(openBySeverity)
+      .filter(([sev]) => severityAtLeast(sev as keyof typeof openBySeverity, 'medium'))
+      .reduce((n, [, c]) => n + c, 0);
+    if (this.isPaused()) reasons.push({ code: 'paused', detail: this.pausedUntil!.toISOString() });
+    if (sensorStatus.state === 'failed') reasons.push({ code: 'sensor-failed', detail: sensorStatus.detail });
+    const watching = folders.length > 0 && (sensorStatus.state === 'running' || this.isPaused());
+    if (!watching && sensorStatus.state !== 'failed') reasons.push({ code: 'no-watched-folders', detail: sensorStatus.detail });
+    if (attentionAlerts) reasons.push({ code: 'open-alerts', detail: String(attentionAlerts) });
+    if (recoveredFrom) reasons.push({ code: 'database-recovered', detail: recoveredFrom });
+    const state: Status['state'] = this.isPaused() ? 'paused'
+      : sensorStatus.state === 'failed' || !watching ? 'degraded'
+      : attentionAlerts || recoveredFrom ? 'attention'
+      : 'protected';
+    return {
+      state, reasons, pausedUntil: this.isPaused() ? this.pausedUntil!.toISOString() : null, watchedFolders: folders,
+      sensors: [{ ...sensorStatus, detail: this.sensorDetail(sensorStatus.detail) }],
+      openAlerts: Object.values(openBySeverity).reduce((a, b) => a + b, 0), openBySeverity,
+      quarantined: quarantine.countActive(), lastScan: scans.list(1)[0] ?? null, alertsPerDay: alerts.perDay(14),
+      version: this.o.version, dataDir: this.o.dataDir,
+    };
+  }
+
+  private sensorDetail(detail: string | null): string | null {
+    if (!this.realtimeDropped) return detail;
+    return [detail, `${this.realtimeDropped} file events dropped under load`].filter(Boolean).join('; ');
+  }
+
+  emitStatus(): void {
+    if (!this.stopping) this.o.events.emit('status', this.status());
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    await this.sensor.stop();
+    await this.waitForScans();
+    while (this.realtimeBusy) await new Promise((r) => setTimeout(r, 10));
+  }
+}

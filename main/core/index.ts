@@ -1,0 +1,90 @@
+// The core's one public door: createCore(config) -> { api, events, stop }. Plain Node, never Electron.
+import { methods, methodNames, MamoriError, type MamoriApi, type MamoriImpl } from '../../preload/contract/index.js';
+import { createApi } from './api.js';
+import { Engine } from './engine.js';
+import { CoreEvents } from './events.js';
+import { openStore, type Store } from './store/index.js';
+import { defaultWatchFolders, packageInfo } from './util/index.js';
+import type { Core, CoreConfig } from './types.js';
+
+export type { Core, CoreConfig } from './types.js';
+export { defaultDataDir, defaultWatchFolders } from './util/index.js';
+export { SchemaTooNewError } from './store/index.js';
+export { packageInfo } from './util/index.js';
+
+interface Step { name: string; run(): void | Promise<void> }
+
+export async function createCore(config: CoreConfig): Promise<Core> {
+  const log = config.log ?? ((level, message) => process.stderr.write(`[mamori ${level}] ${message}\n`));
+  const events = new CoreEvents((m) => log('warn', m));
+  let store: Store | undefined;
+  let engine: Engine | undefined;
+
+  // Start-up is an ordered list of named steps; a failing step names itself and undoes the earlier ones.
+  const startup: Step[] = [
+    { name: 'open the database', run: () => {
+      store = openStore(config.dataDir, {
+        language: 'auto', watchFolders: defaultWatchFolders(), autoQuarantine: true, notifyMinSeverity: 'high',
+      }, (m) => log('warn', m));
+    } },
+    { name: 'prepare the engine', run: () => {
+      engine = new Engine({
+        dataDir: config.dataDir, store: store!, events, watchOverride: config.watchFolders ?? null,
+        version: packageInfo().version, log,
+      });
+    } },
+    { name: 'recover the quarantine vault', run: () => {
+      const report = engine!.recoverVault();
+      const touched = report.completed.length + report.rolledBack.length + report.reindexed.length;
+      if (touched) log('info', `vault recovery: ${report.completed.length} finished, ${report.rolledBack.length} rolled back, ${report.reindexed.length} re-indexed`);
+      // Files an interrupted quarantine left in place are looked at again once the watcher runs.
+      for (const path of report.rescan) engine!.enqueueRealtime(path);
+    } },
+    { name: 'start the file sensor', run: () => engine!.sensor.start() },
+  ];
+
+  const shutdown: Step[] = [
+    { name: 'stop sensors and scans', run: () => engine?.stop() },
+    { name: 'close the database', run: () => store?.close() },
+  ];
+
+  const runShutdown = async () => {
+    for (const step of shutdown) {
+      try { await step.run(); } catch (err) { log('error', `shut-down step "${step.name}" failed: ${(err as Error).message}`); }
+    }
+  };
+
+  for (const step of startup) {
+    try {
+      await step.run();
+    } catch (err) {
+      await runShutdown();
+      const e = new Error(`Mamori could not ${step.name}: ${(err as Error).message}`);
+      (e as Error & { cause?: unknown }).cause = err;
+      throw e;
+    }
+  }
+
+  let stopped: Promise<void> | null = null;
+  return {
+    api: validated(createApi(engine!)),
+    events,
+    dataDir: config.dataDir,
+    stop: () => (stopped ??= runShutdown()),
+  };
+}
+
+/** The core's API parses every input against the contract, so in-process callers get the same checks and defaults as IPC and HTTP. */
+function validated(impl: MamoriImpl): MamoriApi {
+  const api = {} as Record<string, (input?: unknown) => Promise<unknown>>;
+  for (const name of methodNames) {
+    const schema = methods[name].input;
+    const fn = impl[name] as (input: unknown) => unknown;
+    api[name] = async (input?: unknown) => {
+      const parsed = schema.safeParse(input ?? {});
+      if (!parsed.success) throw new MamoriError('BAD_INPUT', `${name}: ${parsed.error.issues[0]?.message ?? 'invalid input'}`);
+      return fn(parsed.data);
+    };
+  }
+  return api as unknown as MamoriApi;
+}

@@ -1,0 +1,2 @@
+// Sensors own OS handles and have a lifecycle (start/stop); each emits plain facts, never decisions.
+export { FileWatchSensor, type FileWatchSensorOptions, type SensorState } from './file-watch.js';

@@ -1,0 +1,38 @@
+// The store's one public door: a real SQLite file, migrated on open, with one repository per table group.
+import type { Database } from 'better-sqlite3';
+import type { Settings } from '../../../preload/contract/index.js';
+import { openDatabase } from './open.js';
+import { AlertsRepo } from './alerts.js';
+import { QuarantineRepo } from './quarantine.js';
+import { ScansRepo } from './scans.js';
+import { SettingsRepo } from './settings.js';
+import { SignaturesRepo } from './signatures.js';
+
+export { DB_FILE } from './open.js';
+export { migrate, migrations, LATEST_VERSION, SchemaTooNewError } from './migrations/index.js';
+export type { NewAlert } from './alerts.js';
+
+export interface Store {
+  readonly db: Database;
+  readonly recoveredFrom: string | null;
+  readonly alerts: AlertsRepo;
+  readonly quarantine: QuarantineRepo;
+  readonly scans: ScansRepo;
+  readonly settings: SettingsRepo;
+  readonly signatures: SignaturesRepo;
+  close(): void;
+}
+
+export function openStore(dataDir: string, defaults: Settings, log: (m: string) => void): Store {
+  const { db, recoveredFrom } = openDatabase(dataDir, log);
+  return {
+    db,
+    recoveredFrom,
+    alerts: new AlertsRepo(db),
+    quarantine: new QuarantineRepo(db),
+    scans: new ScansRepo(db),
+    settings: new SettingsRepo(db, defaults),
+    signatures: new SignaturesRepo(db),
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,31 @@
+// Every migration, in order. One file each; add the next as 0004-<what>.ts and list it here.
+import type { Database } from 'better-sqlite3';
+import type { Migration } from './types.js';
+import { migration as m1 } from './0001-alerts-and-settings.js';
+import { migration as m2 } from './0002-quarantine.js';
+import { migration as m3 } from './0003-scans-and-hash-lists.js';
+
+export type { Migration };
+export const migrations: readonly Migration[] = [m1, m2, m3];
+export const LATEST_VERSION = migrations.length;
+
+export class SchemaTooNewError extends Error {
+  constructor(readonly found: number) {
+    super(`the database was written by a newer Mamori (schema ${found}, this version knows ${LATEST_VERSION}); `
+      + 'update Mamori or point it at another data folder');
+  }
+}
+
+/** Apply the missing migrations, each in its own transaction together with its user_version bump. */
+export function migrate(db: Database, upTo: number = LATEST_VERSION): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > LATEST_VERSION) throw new SchemaTooNewError(current);
+  for (const m of migrations) {
+    if (m.version <= current || m.version > upTo) continue;
+    db.transaction(() => {
+      m.up(db);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+  return db.pragma('user_version', { simple: true }) as number;
+}

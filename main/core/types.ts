@@ -1,0 +1,22 @@
+// The shape of the core as its hosts (Electron shell, headless agent, tests) see it.
+import type { EventName, EventPayload, MamoriApi, MamoriEvents } from '../../preload/contract/index.js';
+
+export interface CoreConfig {
+  /** Where the database, the quarantine vault and the agent handle live. */
+  dataDir: string;
+  /** Folders to watch; overrides the saved setting for this run (CLI --watch). */
+  watchFolders?: string[];
+  /** Which host runs the core, for the status page and logs. */
+  host: 'electron' | 'agent' | 'test';
+  /** Where diagnostics go; defaults to stderr. */
+  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+export interface Core {
+  /** Every method of the contract; inputs are validated and defaulted here too. */
+  readonly api: MamoriApi;
+  readonly events: MamoriEvents & { emit<E extends EventName>(event: E, payload: EventPayload<E>): void };
+  readonly dataDir: string;
+  /** Ordered shut-down; always completes, logs what failed. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,109 @@
+// The one declaration of Mamori's API. The IPC handlers, the preload object, the HTTP routes and the
+// HTTP client are all derived from `methods` and `events`; add a method here and every transport has it.
+import { z } from 'zod';
+import {
+  Alert, HashListImport, QuarantineItem, Scan, ScanProgress, Settings, Severity, Status, Language,
+} from './schemas.js';
+
+const Id = z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/, 'ids are letters, digits, _ and -');
+const Empty = z.object({}).strict();
+// Paths arrive from untrusted callers: bounded, absolute, no NUL bytes.
+const AbsPath = z.string().min(1).max(4096)
+  .refine((p) => !p.includes('\0'), 'path contains a NUL byte')
+  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'path must be absolute');
+
+function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
+  return { input, output, doc };
+}
+
+export const methods = {
+  getStatus: method(Empty, Status, 'Protection state, counts and the last scan.'),
+  listAlerts: method(
+    z.object({
+      limit: z.number().int().min(1).max(1000).default(200),
+      offset: z.number().int().min(0).default(0),
+      minSeverity: Severity.optional(),
+      status: z.enum(['open', 'resolved', 'all']).default('all'),
+    }).strict(),
+    z.object({ items: z.array(Alert), total: z.number().int() }),
+    'Alerts, newest first.',
+  ),
+  getAlert: method(z.object({ id: Id }).strict(), Alert, 'One alert with its actions.'),
+  setAlertStatus: method(z.object({ id: Id, status: z.enum(['open', 'resolved']) }).strict(), Alert,
+    'Mark an alert resolved (or open again).'),
+  listQuarantine: method(
+    z.object({ includeInactive: z.boolean().default(false) }).strict(),
+    z.object({ items: z.array(QuarantineItem) }),
+    'Quarantined files (and, with includeInactive, restored and deleted ones).',
+  ),
+  restoreQuarantine: method(
+    z.object({ id: Id, onConflict: z.enum(['refuse', 'rename']).default('refuse') }).strict(),
+    z.object({ item: QuarantineItem, restoredPath: z.string() }),
+    'Put the file back, byte-identical with its mode and mtime. Never overwrites: refuses or renames.',
+  ),
+  deleteQuarantine: method(z.object({ id: Id }).strict(), z.object({ item: QuarantineItem }),
+    'Destroy the quarantined copy for good.'),
+  startScan: method(
+    z.object({ paths: z.array(AbsPath).min(1).max(64), trigger: z.enum(['user', 'tray', 'cli']).default('user') }).strict(),
+    z.object({ scan: Scan }),
+    'Start an on-demand scan; progress arrives as scanProgress events.',
+  ),
+  cancelScan: method(z.object({ id: Id }).strict(), z.object({ scan: Scan }), 'Stop a running scan.'),
+  getScan: method(z.object({ id: Id }).strict(), z.object({ scan: Scan, progress: ScanProgress.nullable() }),
+    'One scan, with live progress while it runs.'),
+  listScans: method(z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(),
+    z.object({ items: z.array(Scan) }), 'Scan history, newest first.'),
+  pauseProtection: method(z.object({ minutes: z.number().int().min(1).max(24 * 60) }).strict(), Status,
+    'Pause real-time protection; it resumes by itself after the given minutes.'),
+  resumeProtection: method(Empty, Status, 'Resume real-time protection now.'),
+  getSettings: method(Empty, Settings, 'Current settings.'),
+  updateSettings: method(
+    z.object({
+      language: Language.optional(),
+      watchFolders: z.array(AbsPath).max(64).optional(),
+      autoQuarantine: z.boolean().optional(),
+      notifyMinSeverity: Severity.optional(),
+    }).strict(),
+    Settings,
+    'Change some settings; the rest stay as they are.',
+  ),
+  importHashList: method(
+    z.object({ name: z.string().min(1).max(200), text: z.string().max(64 * 1024 * 1024) }).strict(),
+    HashListImport,
+    'Import a list of SHA-256 hashes (one per line, # comments; "hash name" or "hash;name" allowed).',
+  ),
+} as const;
+
+export const events = {
+  alert: Alert,
+  scanProgress: ScanProgress,
+  scanFinished: Scan,
+  status: Status,
+  quarantine: QuarantineItem,
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type EventName = keyof typeof events;
+export type MethodInput<M extends MethodName> = z.input<Methods[M]['input']>;
+export type MethodParsedInput<M extends MethodName> = z.output<Methods[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<Methods[M]['output']>;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+
+export const methodNames = Object.keys(methods) as MethodName[];
+export const eventNames = Object.keys(events) as EventName[];
+
+/** What a caller (renderer, CLI, test) sees: one async function per method. */
+export type MamoriApi = { [M in MethodName]: (input?: MethodInput<M>) => Promise<MethodOutput<M>> };
+/** What the core implements: inputs arrive already parsed and defaulted. */
+export type MamoriImpl = { [M in MethodName]: (input: MethodParsedInput<M>) => Promise<MethodOutput<M>> | MethodOutput<M> };
+
+export type Unsubscribe = () => void;
+export interface MamoriEvents {
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): Unsubscribe;
+}
+export type MamoriClient = MamoriApi & MamoriEvents;
+
+/** IPC channel names, derived, never hand-written. */
+export const ipcChannel = (name: MethodName): string => `mamori:call:${name}`;
+export const ipcEventChannel = 'mamori:event';

@@ -1,0 +1,163 @@
+// Every value that crosses a boundary (IPC, HTTP, CLI --json) is declared here once.
+// Field names follow ECS where one exists (file.path, file.hash.sha256 -> file.path / file.sha256).
+import { z } from 'zod';
+
+export const Severity = z.enum(['critical', 'high', 'medium', 'low', 'informational']);
+export type Severity = z.infer<typeof Severity>;
+export const SEVERITY_ORDER: readonly Severity[] = ['informational', 'low', 'medium', 'high', 'critical'];
+
+const IsoTime = z.string().describe('ISO 8601 timestamp, UTC');
+
+/** Plain-language text for one language: what happened and what to do. */
+export const AlertText = z.object({
+  title: z.string(),
+  summary: z.string(),
+  advice: z.array(z.string()).max(3),
+});
+export type AlertText = z.infer<typeof AlertText>;
+
+export const ActionKind = z.enum(['quarantine', 'restore', 'delete']);
+export const Action = z.object({
+  id: z.string(),
+  time: IsoTime,
+  kind: ActionKind,
+  status: z.enum(['succeeded', 'failed', 'undone']),
+  actor: z.enum(['policy', 'user']),
+  quarantineId: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type Action = z.infer<typeof Action>;
+
+export const FileRef = z.object({
+  path: z.string(),
+  sha256: z.string().nullable(),
+  size: z.number().int().nonnegative().nullable(),
+});
+export type FileRef = z.infer<typeof FileRef>;
+
+export const Alert = z.object({
+  id: z.string(),
+  time: IsoTime,
+  lastSeen: IsoTime,
+  count: z.number().int().positive(),
+  severity: Severity,
+  status: z.enum(['open', 'resolved']),
+  ruleId: z.string(),
+  title: z.string(),
+  text: z.object({ en: AlertText, ja: AlertText }),
+  source: z.enum(['realtime', 'scan']),
+  scanId: z.string().nullable(),
+  file: FileRef.nullable(),
+  detection: z.object({ engine: z.enum(['hash', 'content']), signature: z.string() }),
+  actions: z.array(Action),
+});
+export type Alert = z.infer<typeof Alert>;
+
+export const QuarantineState = z.enum(['quarantined', 'restored', 'deleted']);
+export const QuarantineItem = z.object({
+  id: z.string(),
+  time: IsoTime,
+  state: QuarantineState,
+  originalPath: z.string(),
+  size: z.number().int().nonnegative(),
+  sha256: z.string(),
+  mode: z.number().int().describe('POSIX permission bits of the original file'),
+  uid: z.number().int(),
+  gid: z.number().int(),
+  mtimeMs: z.number(),
+  ruleId: z.string(),
+  signature: z.string(),
+  alertId: z.string().nullable(),
+  restoredPath: z.string().nullable(),
+  changedAt: IsoTime.nullable(),
+});
+export type QuarantineItem = z.infer<typeof QuarantineItem>;
+
+export const ScanState = z.enum(['running', 'completed', 'cancelled', 'failed']);
+export const ScanError = z.object({ path: z.string(), code: z.string(), message: z.string() });
+export const Scan = z.object({
+  id: z.string(),
+  paths: z.array(z.string()),
+  trigger: z.enum(['user', 'tray', 'cli', 'schedule']),
+  state: ScanState,
+  startedAt: IsoTime,
+  endedAt: IsoTime.nullable(),
+  filesScanned: z.number().int().nonnegative(),
+  bytesScanned: z.number().int().nonnegative(),
+  findings: z.number().int().nonnegative(),
+  errors: z.number().int().nonnegative(),
+  errorSamples: z.array(ScanError).describe('the first errors, at most 20'),
+  alertIds: z.array(z.string()),
+});
+export type Scan = z.infer<typeof Scan>;
+
+export const ScanProgress = z.object({
+  scanId: z.string(),
+  state: ScanState,
+  filesScanned: z.number().int().nonnegative(),
+  bytesScanned: z.number().int().nonnegative(),
+  filesTotal: z.number().int().nonnegative().nullable().describe('null while still counting'),
+  bytesTotal: z.number().int().nonnegative().nullable(),
+  findings: z.number().int().nonnegative(),
+  errors: z.number().int().nonnegative(),
+  currentFolder: z.string().nullable(),
+  etaSeconds: z.number().nonnegative().nullable(),
+});
+export type ScanProgress = z.infer<typeof ScanProgress>;
+
+export const ProtectionState = z.enum(['protected', 'attention', 'paused', 'degraded']);
+export type ProtectionState = z.infer<typeof ProtectionState>;
+
+export const StatusReason = z.object({
+  code: z.enum(['open-alerts', 'paused', 'sensor-failed', 'no-watched-folders', 'database-recovered']),
+  detail: z.string().nullable(),
+});
+export type StatusReason = z.infer<typeof StatusReason>;
+
+export const SensorStatus = z.object({
+  id: z.string(),
+  state: z.enum(['running', 'stopped', 'failed', 'paused']),
+  detail: z.string().nullable(),
+});
+
+export const Status = z.object({
+  state: ProtectionState,
+  reasons: z.array(StatusReason),
+  pausedUntil: IsoTime.nullable(),
+  watchedFolders: z.array(z.string()),
+  sensors: z.array(SensorStatus),
+  openAlerts: z.number().int().nonnegative(),
+  openBySeverity: z.record(Severity, z.number().int().nonnegative()),
+  quarantined: z.number().int().nonnegative(),
+  lastScan: Scan.nullable(),
+  alertsPerDay: z.array(z.object({ day: z.string(), count: z.number().int() })).describe('last 14 days'),
+  version: z.string(),
+  dataDir: z.string(),
+});
+export type Status = z.infer<typeof Status>;
+
+export const Language = z.enum(['auto', 'en', 'ja']);
+export const Settings = z.object({
+  language: Language,
+  watchFolders: z.array(z.string()),
+  autoQuarantine: z.boolean(),
+  notifyMinSeverity: Severity,
+});
+export type Settings = z.infer<typeof Settings>;
+
+export const HashListImport = z.object({
+  name: z.string(),
+  imported: z.number().int().nonnegative(),
+  duplicates: z.number().int().nonnegative(),
+  invalid: z.array(z.object({ line: z.number().int(), reason: z.string() })).describe('first 50 bad lines'),
+  invalidCount: z.number().int().nonnegative(),
+});
+export type HashListImport = z.infer<typeof HashListImport>;
+
+/** What every failed call returns, on every transport. */
+export const ErrorCode = z.enum([
+  'BAD_INPUT', 'NOT_FOUND', 'CONFLICT', 'TARGET_EXISTS', 'IO_ERROR', 'UNAUTHORIZED', 'FORBIDDEN', 'INTERNAL',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+export const ApiError = z.object({ code: ErrorCode, message: z.string() });
+export type ApiErrorShape = z.infer<typeof ApiError>;

@@ -1,0 +1,66 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LATEST_VERSION, migrate, migrations, SchemaTooNewError } from '../../../../main/core/store/index.js';
+import { tempDirs } from '../../../helpers/temp.js';
+
+const dirs = tempDirs();
+afterEach(() => dirs.cleanup());
+
+const tables = (db: Database.Database) =>
+  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+const columns = (db: Database.Database, table: string) =>
+  (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((r) => r.name);
+
+function freshDb() {
+  return new Database(join(dirs.make(), 'm.db'));
+}
+
+describe('migrations', () => {
+  it('are numbered 1..N without gaps, one per file', () => {
+    expect(migrations.map((m) => m.version)).toEqual(Array.from({ length: LATEST_VERSION }, (_, i) => i + 1));
+  });
+
+  it('0001 creates settings, alerts and actions and sets user_version 1', () => {
+    const db = freshDb();
+    expect(migrate(db, 1)).toBe(1);
+    expect(tables(db)).toEqual(['actions', 'alerts', 'settings']);
+    expect(columns(db, 'alerts')).toEqual(expect.arrayContaining(['id', 'severity', 'rule_id', 'file_sha256', 'dedupe_key']));
+    db.close();
+  });
+
+  it('0002 adds the quarantine index with its crash journal column, keeping alerts', () => {
+    const db = freshDb();
+    migrate(db, 1);
+    db.prepare("INSERT INTO settings (key, value) VALUES ('language', '\"ja\"')").run();
+    expect(migrate(db, 2)).toBe(2);
+    expect(tables(db)).toContain('quarantine');
+    expect(columns(db, 'quarantine')).toEqual(expect.arrayContaining(['original_path', 'sha256', 'mode', 'mtime_ms', 'pending']));
+    expect(db.prepare('SELECT value FROM settings').get()).toEqual({ value: '"ja"' });
+    db.close();
+  });
+
+  it('0003 adds scan history and hash lists', () => {
+    const db = freshDb();
+    migrate(db, 2);
+    expect(migrate(db, 3)).toBe(3);
+    expect(tables(db)).toEqual(expect.arrayContaining(['scans', 'hash_lists', 'hash_signatures']));
+    expect(columns(db, 'scans')).toEqual(expect.arrayContaining(['files', 'bytes', 'findings', 'errors', 'error_samples_json']));
+    db.close();
+  });
+
+  it('running twice changes nothing', () => {
+    const db = freshDb();
+    migrate(db);
+    expect(migrate(db)).toBe(LATEST_VERSION);
+    db.close();
+  });
+
+  it('refuses a database from a newer Mamori without touching it', () => {
+    const db = freshDb();
+    db.pragma(`user_version = ${LATEST_VERSION + 5}`);
+    expect(() => migrate(db)).toThrow(SchemaTooNewError);
+    expect(tables(db)).toEqual([]);
+    db.close();
+  });
+});
