@@ -106,7 +106,7 @@ describe('quarantine vault', () => {
     const file = vault.itemFile(item.id);
     chmodSync(file, 0o600);
     const bytes = readFileSync(file);
-    bytes[bytes.length - 10] ^= 0xff;
+    bytes[bytes.length - 10] = bytes[bytes.length - 10]! ^ 0xff;
     writeFileSync(file, bytes);
     expect(() => vault.restore(item.id, 'refuse')).toThrow(/does not match its recorded SHA-256/);
     expect(existsSync(join(work, 'd'))).toBe(false);

@@ -1,0 +1,28 @@
+// Where the shell finds its files. Works from the compiled layout (dist/main/electron/*.js, also inside
+// app.asar) and from the sources (main/electron/*.ts, in tests).
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface AppPaths {
+  /** The app root: the folder (or app.asar) holding package.json, dist/ and assets/. */
+  readonly root: string;
+  /** The built React UI, served over the app's own protocol. */
+  readonly renderer: string;
+  /** The bundled, sandbox-safe preload (one CommonJS file). */
+  readonly preload: string;
+  readonly trayIcons: string;
+  readonly appIcon: string;
+}
+
+export function appPaths(moduleUrl: string = import.meta.url): AppPaths {
+  const here = dirname(fileURLToPath(moduleUrl));
+  const up2 = resolve(here, '..', '..');
+  const root = basename(up2) === 'dist' ? resolve(up2, '..') : up2;
+  return {
+    root,
+    renderer: join(root, 'dist', 'renderer'),
+    preload: join(root, 'dist', 'preload', 'index.cjs'),
+    trayIcons: join(root, 'assets', 'tray'),
+    appIcon: join(root, 'assets', 'icon.png'),
+  };
+}
