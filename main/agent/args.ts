@@ -13,7 +13,8 @@ export function parseArgs(argv: string[], spec: FlagSpec): Parsed {
     if (!arg.startsWith('--')) { positionals.push(arg); continue; }
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq < 0 ? undefined : eq);
-    const kind = spec[name];
+    // Own names only: "--constructor" or "--__proto__" must not find Object.prototype members.
+    const kind = Object.hasOwn(spec, name) ? spec[name] : undefined;
     if (!kind) throw new UsageError(`unknown option --${name}`);
     if (kind === 'boolean') {
       if (eq >= 0) throw new UsageError(`--${name} takes no value`);

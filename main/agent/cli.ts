@@ -58,7 +58,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     }
   } catch (err) {
     if (err instanceof UsageError) { io.err(`mamori: ${err.message}\n\n${USAGE}`); return EXIT.error; }
-    if (err instanceof MamoriError) { io.err(`mamori: ${err.message}`); return err.code === 'IO_ERROR' ? EXIT.noAgent : EXIT.error; }
+    if (err instanceof MamoriError) { io.err(`mamori: ${err.message}`); return err.code === 'UNREACHABLE' ? EXIT.noAgent : EXIT.error; }
     io.err(`mamori: ${(err as Error).message}`);
     return EXIT.error;
   }

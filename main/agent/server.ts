@@ -149,8 +149,11 @@ export async function startAgentServer(o: AgentServerOptions): Promise<AgentServ
     close: async () => {
       for (const u of unsubscribers) u();
       for (const res of streams) res.end();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // server.close() only stops accepting; it waits for every open socket (an idle keep-alive or
+      // preconnected one, a stream) to go away. Cut them now, or close() can wait for minutes.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await closed;
     },
   };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { MamoriError, type Action, type Alert, type Scan, type Settings, type Status, type StatusReason } from '../../preload/contract/index.js';
 import { detectFile, HashSignatures, parseHashList, type Finding } from './detect/index.js';
 import { QuarantineVault, type RecoveryReport } from './respond/index.js';
-import { inspectFile, READ_CHUNK, ScanJob, type InspectedFile } from './scan/index.js';
+import { inspectFile, newReadBuffers, ScanJob, type InspectedFile, type ReadBuffers } from './scan/index.js';
 import { FileWatchSensor } from './sensors/index.js';
 import type { Store } from './store/index.js';
 import { raiseAlert, severityAtLeast } from './triage/index.js';
@@ -32,7 +32,7 @@ export class Engine {
   private readonly realtimeQueue: string[] = [];
   private realtimeBusy = 0;
   private realtimeDropped = 0;
-  private readonly realtimeBuffers: Buffer[] = [];
+  private readonly realtimeBuffers: ReadBuffers[] = [];
   private pausedUntil: Date | null = null;
   private pauseTimer: NodeJS.Timeout | null = null;
   private watchOverride: string[] | null;
@@ -84,19 +84,19 @@ export class Engine {
     while (this.realtimeBusy < REALTIME_LANES && this.realtimeQueue.length) {
       const path = this.realtimeQueue.shift()!;
       this.realtimeBusy++;
-      const buffer = this.realtimeBuffers.pop() ?? Buffer.allocUnsafe(READ_CHUNK);
-      void this.scanRealtime(path, buffer).finally(() => {
-        this.realtimeBuffers.push(buffer);
+      const buffers = this.realtimeBuffers.pop() ?? newReadBuffers();
+      void this.scanRealtime(path, buffers).finally(() => {
+        this.realtimeBuffers.push(buffers);
         this.realtimeBusy--;
         this.pumpRealtime();
       });
     }
   }
 
-  private async scanRealtime(path: string, buffer: Buffer): Promise<void> {
+  private async scanRealtime(path: string, buffers: ReadBuffers): Promise<void> {
     let file: InspectedFile;
     try {
-      file = await inspectFile(path, buffer);
+      file = await inspectFile(path, buffers);
     } catch {
       return; // gone already, unreadable, or not a regular file: nothing to act on
     }

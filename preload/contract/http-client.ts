@@ -24,7 +24,7 @@ export function createHttpClient(options: HttpClientOptions): MamoriClient & { c
         method: 'POST', headers, body: JSON.stringify(input ?? {}),
       });
     } catch (err) {
-      throw new MamoriError('IO_ERROR', `cannot reach Mamori at ${base}: ${(err as Error).message}`);
+      throw new MamoriError('UNREACHABLE', `cannot reach Mamori at ${base}: ${(err as Error).message}`);
     }
     const text = await response.text();
     let envelope: Envelope<unknown>;
@@ -56,15 +56,19 @@ export function createHttpClient(options: HttpClientOptions): MamoriClient & { c
           retryMs = 500;
           const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
           let buffer = '';
-          for (;;) {
-            const { value, done } = await reader.read();
-            if (done) break;
-            buffer += value;
-            let cut: number;
-            while ((cut = buffer.indexOf('\n\n')) >= 0) {
-              deliver(buffer.slice(0, cut));
-              buffer = buffer.slice(cut + 2);
+          try {
+            for (;;) {
+              const { value, done } = await reader.read();
+              if (done) break;
+              buffer += value;
+              let cut: number;
+              while ((cut = buffer.indexOf('\n\n')) >= 0) {
+                deliver(buffer.slice(0, cut));
+                buffer = buffer.slice(cut + 2);
+              }
             }
+          } finally {
+            void reader.cancel().catch(() => undefined); // never leave a stream open behind a reconnect
           }
         } catch {
           if (controller.signal.aborted) return;
@@ -85,7 +89,10 @@ export function createHttpClient(options: HttpClientOptions): MamoriClient & { c
     if (!(eventNames as string[]).includes(event)) return;
     let payload: unknown;
     try { payload = JSON.parse(data); } catch { return; }
-    for (const listener of listeners.get(event as EventName) ?? []) listener(payload);
+    for (const listener of [...(listeners.get(event as EventName) ?? [])]) {
+      // One faulty listener must not break delivery to the others, nor the stream itself.
+      try { listener(payload); } catch (err) { console.error(`mamori: a listener for "${event}" failed`, err); }
+    }
   };
 
   client.on = <E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void) => {

@@ -157,6 +157,7 @@ export type HashListImport = z.infer<typeof HashListImport>;
 /** What every failed call returns, on every transport. */
 export const ErrorCode = z.enum([
   'BAD_INPUT', 'NOT_FOUND', 'CONFLICT', 'TARGET_EXISTS', 'IO_ERROR', 'UNAUTHORIZED', 'FORBIDDEN', 'INTERNAL',
+  'UNREACHABLE', // the caller could not reach Mamori at all (transport), as opposed to Mamori failing
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 export const ApiError = z.object({ code: ErrorCode, message: z.string() });

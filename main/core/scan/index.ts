@@ -1,2 +1,2 @@
 export { ScanJob, type ScanHooks } from './scanner.js';
-export { inspectFile, READ_CHUNK, NotARegularFile, type InspectedFile } from './inspect.js';
+export { inspectFile, newReadBuffers, READ_CHUNK, NotARegularFile, type InspectedFile, type ReadBuffers } from './inspect.js';

@@ -4,9 +4,9 @@
 import { lstat, opendir } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import type { Scan, ScanProgress } from '../../../preload/contract/index.js';
-import { inspectFile, READ_CHUNK, NotARegularFile, type InspectedFile } from './inspect.js';
+import { inspectFile, newReadBuffers, NotARegularFile, type InspectedFile, type ReadBuffers } from './inspect.js';
 
-const LANES = 4;
+const LANES = 2;
 const MAX_ERROR_SAMPLES = 20;
 const PROGRESS_EVERY_MS = 250;
 
@@ -63,7 +63,7 @@ export class ScanJob {
     })();
 
     const lane = async () => {
-      const buffer = Buffer.allocUnsafe(READ_CHUNK);
+      const buffers = newReadBuffers();
       for (;;) {
         if (this.cancelled) return;
         const path = queue.shift();
@@ -72,7 +72,7 @@ export class ScanJob {
           await new Promise<void>((r) => { const prev = wake; wake = () => { prev?.(); r(); }; });
           continue;
         }
-        await this.scanOne(path, buffer);
+        await this.scanOne(path, buffers);
       }
     };
 
@@ -132,10 +132,10 @@ export class ScanJob {
     notify();
   }
 
-  private async scanOne(path: string, buffer: Buffer): Promise<void> {
+  private async scanOne(path: string, buffers: ReadBuffers): Promise<void> {
     this.currentFolder = dirname(path);
     try {
-      const file = await inspectFile(path, buffer);
+      const file = await inspectFile(path, buffers);
       this.scan.filesScanned++;
       this.scan.bytesScanned += file.size;
       const alertId = await this.hooks.onFile(file);
