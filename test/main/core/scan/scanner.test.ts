@@ -84,9 +84,8 @@ describe('scan job', () => {
   it('stops when cancelled', async () => {
     const root = dirs.make();
     for (let i = 0; i < 400; i++) writeFileSync(join(root, `f${i}`), Buffer.alloc(50_000, 1));
-    let job: ScanJob;
     let n = 0;
-    job = new ScanJob(newScan([root]), {
+    const job: ScanJob = new ScanJob(newScan([root]), {
       exclude: [],
       onFile: async () => { if (++n === 20) job.cancel(); return null; },
       onProgress: () => undefined,
