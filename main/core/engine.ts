@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { MamoriError, type Action, type Alert, type Scan, type Settings, type Status, type StatusReason } from '../../preload/contract/index.js';
 import { detectFile, HashSignatures, parseHashList, type Finding } from './detect/index.js';
 import { QuarantineVault, type RecoveryReport } from './respond/index.js';
-import { inspectFile, newReadBuffers, ScanJob, type InspectedFile, type ReadBuffers } from './scan/index.js';
+import { HashPool, ScanJob, type InspectedFile } from './scan/index.js';
 import { FileWatchSensor } from './sensors/index.js';
 import type { Store } from './store/index.js';
 import { raiseAlert, severityAtLeast } from './triage/index.js';
@@ -32,7 +32,7 @@ export class Engine {
   private readonly realtimeQueue: string[] = [];
   private realtimeBusy = 0;
   private realtimeDropped = 0;
-  private readonly realtimeBuffers: ReadBuffers[] = [];
+  private readonly hashPool = new HashPool();
   private pausedUntil: Date | null = null;
   private pauseTimer: NodeJS.Timeout | null = null;
   private watchOverride: string[] | null;
@@ -84,19 +84,17 @@ export class Engine {
     while (this.realtimeBusy < REALTIME_LANES && this.realtimeQueue.length) {
       const path = this.realtimeQueue.shift()!;
       this.realtimeBusy++;
-      const buffers = this.realtimeBuffers.pop() ?? newReadBuffers();
-      void this.scanRealtime(path, buffers).finally(() => {
-        this.realtimeBuffers.push(buffers);
+      void this.scanRealtime(path).finally(() => {
         this.realtimeBusy--;
         this.pumpRealtime();
       });
     }
   }
 
-  private async scanRealtime(path: string, buffers: ReadBuffers): Promise<void> {
+  private async scanRealtime(path: string): Promise<void> {
     let file: InspectedFile;
     try {
-      file = await inspectFile(path, buffers);
+      file = await this.hashPool.inspect(path);
     } catch {
       return; // gone already, unreadable, or not a regular file: nothing to act on
     }
@@ -186,6 +184,7 @@ export class Engine {
     this.o.store.scans.save(scan);
     const job = new ScanJob(scan, {
       exclude: this.ownPaths(),
+      inspect: (path) => this.hashPool.inspect(path),
       onFile: (file) => this.onInspected(file, 'scan', scan.id),
       onProgress: (p) => this.o.events.emit('scanProgress', p),
     });
@@ -314,5 +313,6 @@ export class Engine {
     await this.sensor.stop();
     await this.waitForScans();
     while (this.realtimeBusy) await new Promise((r) => setTimeout(r, 10));
+    await this.hashPool.close();
   }
 }

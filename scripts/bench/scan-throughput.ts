@@ -153,6 +153,12 @@ export async function scanThroughput(o: ScanBenchOptions): Promise<number> {
   const title = `Scan throughput: ${corpus.files.length} files, ${(corpus.bytes / MB).toFixed(1)} MB, page cache warm, `
     + `median of ${o.runs} run(s); ${machine.nproc} cores, ${startedAt.toISOString().slice(0, 10)}`;
   console.log(`\n${title}\n${formatTable(rows)}\n${targetLine}`);
+  const first = mamori.firstScan();
+  if (first) {
+    const mbps = (first.bytes ?? corpus.bytes) / MB / first.seconds;
+    console.log(`  Mamori's first scan after start (untimed warm-up, worker threads starting): ${first.seconds.toFixed(3)} s, `
+      + `${mbps.toFixed(1)} MB/s${limitMbps ? `, ${(mbps / limitMbps).toFixed(2)}x` : ''}`);
+  }
   for (const r of rows) if (r.version) console.log(`  ${r.id}: ${r.version}`);
   if (mamori.log.length) {
     console.log(`Mamori core log (${mamori.log.length} warning/error lines, first 10):`);
@@ -177,6 +183,7 @@ export async function scanThroughput(o: ScanBenchOptions): Promise<number> {
     },
     target: { contender: 'mamori', minRatio: o.target, ratio: m?.ratio ?? null, pass },
     contenders: rows,
+    mamoriFirstScan: mamori.firstScan(),
     mamoriLog: mamori.log.slice(0, 50),
   };
   mkdirSync(RESULTS_DIR, { recursive: true });

@@ -1,2 +1,3 @@
 export { ScanJob, type ScanHooks } from './scanner.js';
-export { inspectFile, newReadBuffers, READ_CHUNK, NotARegularFile, type InspectedFile, type ReadBuffers } from './inspect.js';
+export { HashPool } from './hash-pool.js';
+export { NotARegularFile, type InspectedFile } from './inspect.js';

@@ -1,16 +1,20 @@
 // One on-demand scan: walk the paths, inspect every regular file, hand findings to the core, report
 // progress. Symbolic links are not followed (like clamscan -r); unreadable or vanished files are
 // counted as errors with a reason and the scan goes on.
+import { lstatSync } from 'node:fs';
 import { lstat, opendir } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import type { Scan, ScanProgress } from '../../../preload/contract/index.js';
-import { inspectFile, newReadBuffers, NotARegularFile, type InspectedFile, type ReadBuffers } from './inspect.js';
+import { NotARegularFile, type InspectedFile } from './inspect.js';
 
-const LANES = 2;
+// Requests in flight to the hash workers: enough to keep both busy between small files.
+const LANES = 8;
 const MAX_ERROR_SAMPLES = 20;
 const PROGRESS_EVERY_MS = 250;
 
 export interface ScanHooks {
+  /** Reads and hashes one file (the hash pool). */
+  inspect(path: string): Promise<InspectedFile>;
   /** Called for every inspected file; returns the alert id when the file was a finding. */
   onFile(file: InspectedFile): Promise<string | null>;
   onProgress(progress: ScanProgress): void;
@@ -63,7 +67,6 @@ export class ScanJob {
     })();
 
     const lane = async () => {
-      const buffers = newReadBuffers();
       for (;;) {
         if (this.cancelled) return;
         const path = queue.shift();
@@ -72,7 +75,7 @@ export class ScanJob {
           await new Promise<void>((r) => { const prev = wake; wake = () => { prev?.(); r(); }; });
           continue;
         }
-        await this.scanOne(path, buffers);
+        await this.scanOne(path);
       }
     };
 
@@ -114,8 +117,9 @@ export class ScanJob {
           if (this.isExcluded(full)) continue;
           if (entry.isDirectory()) stack.push(full);
           else if (entry.isFile()) {
+            // Sync lstat: the inode is in cache right after readdir, and a promise per file costs more than the call.
             let size = 0;
-            try { size = (await lstat(full)).size; } catch { /* vanished: the lane will say so */ }
+            try { size = lstatSync(full).size; } catch { /* vanished: the lane will say so */ }
             this.enqueue(full, size, queue, notify);
           }
         }
@@ -132,10 +136,10 @@ export class ScanJob {
     notify();
   }
 
-  private async scanOne(path: string, buffers: ReadBuffers): Promise<void> {
+  private async scanOne(path: string): Promise<void> {
     this.currentFolder = dirname(path);
     try {
-      const file = await inspectFile(path, buffers);
+      const file = await this.hooks.inspect(path);
       this.scan.filesScanned++;
       this.scan.bytesScanned += file.size;
       const alertId = await this.hooks.onFile(file);

@@ -1,6 +1,6 @@
 // Fault injection: kill -9 the process at every step of quarantine, restore and delete, then start again
 // and check the file is whole: at its original path, or in the vault and restorable byte-identical.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +13,15 @@ const CHILD = join(import.meta.dirname, '../../../fixtures/vault-child.ts');
 const dirs = tempDirs();
 const stores: Store[] = [];
 afterEach(() => { for (const s of stores.splice(0)) s.close(); dirs.cleanup(); });
+
+/** SIGKILL a child (if it still runs) and wait until it is gone. */
+async function killAndWait(child: ChildProcess): Promise<void> {
+  const exited = child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}
 
 function runChild(args: string[], fault?: string) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', CHILD, ...args], {
@@ -119,8 +128,7 @@ describe('crash safety (kill -9 at every step)', () => {
       const state = { ...s, bytes: big };
       const child = spawn(process.execPath, ['--import', 'tsx', CHILD, 'quarantine', s.dataDir, s.path], { stdio: 'ignore' });
       await new Promise((r) => setTimeout(r, 300 + Math.random() * 700));
-      child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
+      await killAndWait(child);
       const { store } = reopen(s.dataDir);
       const inPlace = existsSync(s.path);
       expect(inPlace || store.quarantine.countActive() === 1).toBe(true);
@@ -128,8 +136,7 @@ describe('crash safety (kill -9 at every step)', () => {
         const id = store.quarantine.list(false)[0]!.id;
         const r = spawn(process.execPath, ['--import', 'tsx', CHILD, 'restore', s.dataDir, id], { stdio: 'ignore' });
         await new Promise((res) => setTimeout(res, 200 + Math.random() * 600));
-        r.kill('SIGKILL');
-        await new Promise((res) => r.once('exit', res));
+        await killAndWait(r);
       }
       for (const st of stores.splice(0)) st.close();
       expectNothingLost(state);

@@ -1,13 +1,16 @@
 import { mkdirSync, readdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Scan, ScanProgress } from '../../../../preload/contract/index.js';
 import { EICAR } from '../../../../main/core/detect/index.js';
-import { ScanJob, type InspectedFile } from '../../../../main/core/scan/index.js';
+import { HashPool, ScanJob, type InspectedFile } from '../../../../main/core/scan/index.js';
 import { tempDirs } from '../../../helpers/temp.js';
 
 const dirs = tempDirs();
+const pool = new HashPool();
+const inspect = (p: string) => pool.inspect(p);
 afterEach(() => dirs.cleanup());
+afterAll(() => pool.close());
 
 const newScan = (paths: string[]): Scan => ({
   id: 'scan_test', paths, trigger: 'user', state: 'running', startedAt: new Date().toISOString(), endedAt: null,
@@ -31,6 +34,7 @@ describe('scan job', () => {
     const progress: ScanProgress[] = [];
     const job = new ScanJob(newScan([root]), {
       exclude: [],
+      inspect,
       onFile: async (f) => { seen.push(f); return f.path.endsWith('eicar.txt') ? 'al_1' : null; },
       onProgress: (p) => progress.push(p),
     });
@@ -49,6 +53,7 @@ describe('scan job', () => {
     let victim: string | null = null;
     const job = new ScanJob(newScan([root]), {
       exclude: [],
+      inspect,
       onFile: async () => {
         if (!victim) {
           victim = join(root, readdirSync(root).at(-1)!); // same order as the walk: the last one is not read yet
@@ -73,6 +78,7 @@ describe('scan job', () => {
     const files: string[] = [];
     const job = new ScanJob(newScan([root, join(root, 'missing')]), {
       exclude: [join(root, 'own-data')],
+      inspect,
       onFile: async (f) => { files.push(f.path); return null; },
       onProgress: () => undefined,
     });
@@ -87,6 +93,7 @@ describe('scan job', () => {
     let n = 0;
     const job: ScanJob = new ScanJob(newScan([root]), {
       exclude: [],
+      inspect,
       onFile: async () => { if (++n === 20) job.cancel(); return null; },
       onProgress: () => undefined,
     });
