@@ -23,9 +23,14 @@ function electronBinary(): string | null {
 const binary = electronBinary();
 const isRoot = process.getuid?.() === 0;
 
+const NO_BINARY = 'Electron binary not installed (cannot be downloaded on this machine): skipping real-Electron test';
+const AS_ROOT = 'running as root: the desktop app refuses to run as root by design; run this test as a normal user';
+// The list reporter does not print skip reasons: say it once, plainly, in the log.
+if (!binary || isRoot) console.log(`[e2e-electron] ${!binary ? NO_BINARY : AS_ROOT}`);
+
 test.describe('Mamori desktop app', () => {
-  test.skip(!binary, 'Electron binary not installed (cannot be downloaded on this machine): skipping real-Electron test');
-  test.skip(isRoot, 'running as root: the desktop app refuses to run as root by design; run this test as a normal user');
+  test.skip(!binary, NO_BINARY);
+  test.skip(isRoot, AS_ROOT);
 
   let app: ElectronApplication | null = null;
   let dataDir = '';
