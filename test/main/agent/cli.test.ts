@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../main/agent/cli.js';
 import { EICAR } from '../../../main/core/detect/index.js';
 import { Alert, QuarantineItem, Scan, Status } from '../../../preload/contract/index.js';
+import { waitFor } from '../../helpers/temp.js';
 
 const REPO = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const FIXTURE = join(REPO, 'test', 'fixtures', 'run-cli.ts');
@@ -66,15 +67,6 @@ function json<T>(r: Run): T {
   }
 }
 
-async function waitFor<T>(what: string, fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\nagent stdout: ${agentOut}\nagent stderr: ${agentErr}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function findFile(dir: string, name: string): string | null {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -228,8 +220,8 @@ describe('with an agent', () => {
     agent.stderr!.on('data', (c) => { agentErr += c; });
 
     const file = join(dataDir, 'agent.json');
-    await waitFor('agent.json', () => existsSync(file));
-    await waitFor('the URL line', () => agentOut.includes('http://'));
+    await waitFor('agent.json', () => existsSync(file), 20_000);
+    await waitFor('the URL line', () => agentOut.includes('http://'), 20_000);
     handle = JSON.parse(readFileSync(file, 'utf8'));
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(dataDir).mode & 0o077).toBe(0); // the data dir is the user's alone
@@ -443,7 +435,7 @@ describe('with an agent', () => {
     expect(restoredOne.actions.map((a) => [a.kind, a.status, a.actor])).toEqual([
       ['quarantine', 'undone', 'policy'], ['restore', 'succeeded', 'user'],
     ]);
-    const realtime = await waitFor('the realtime alert', () => alerts.find((a) => a.file?.path === dropped));
+    const realtime = await waitFor('the realtime alert', () => alerts.find((a) => a.file?.path === dropped), 20_000);
     expect(realtime).toMatchObject({ source: 'realtime', file: { sha256: EICAR_SHA256 } });
     expect(realtime.actions[0]).toMatchObject({ kind: 'quarantine', status: 'succeeded' });
     expect(alerts[0]!.id).toBe(realtime.id); // newest first

@@ -13,6 +13,7 @@ import { CSP, MAX_BODY_BYTES, startAgentServer, type AgentServer } from '../../.
 import {
   Alert, createHttpClient, MamoriError, methods, QuarantineItem, Scan, Status,
 } from '../../../preload/contract/index.js';
+import { waitFor } from '../../helpers/temp.js';
 
 const TOKEN = 'test-token-0123456789abcdefghijklmnop';
 const INDEX_HTML = '<!doctype html><title>Mamori UI</title><div id="root"></div>';
@@ -66,15 +67,6 @@ function client(token = TOKEN) {
   return createHttpClient({ baseUrl: `http://127.0.0.1:${port}`, token });
 }
 
-async function waitFor<T>(what: string, fn: () => T | undefined | null | false, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function scanToEnd(c: ReturnType<typeof client>, paths: string[]) {
   let { scan } = await c.startScan({ paths, trigger: 'cli' });

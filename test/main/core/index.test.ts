@@ -34,7 +34,7 @@ describe('real-time protection of watched folders', () => {
     const alerts: Alert[] = [];
     core.events.on('alert', (a) => alerts.push(a));
     const f = dropEicar(watched);
-    await waitFor(() => !existsSync(f.path) && alerts.length > 0, 10_000, 'quarantine');
+    await waitFor('quarantine', () => !existsSync(f.path) && alerts.length > 0, 10_000);
     const alert = (await core.api.listAlerts({})).items[0]!;
     expect(alert).toMatchObject({
       severity: 'high', ruleId: 'mamori.file.eicar', status: 'open', source: 'realtime',
@@ -62,7 +62,7 @@ describe('real-time protection of watched folders', () => {
     const { core, watched } = await start();
     await core.api.updateSettings({ autoQuarantine: false });
     const f = dropEicar(watched);
-    await waitFor(async () => (await core.api.listAlerts({})).total === 1, 10_000, 'alert');
+    await waitFor('alert', async () => (await core.api.listAlerts({})).total === 1, 10_000);
     expect(existsSync(f.path)).toBe(true);
     expect((await core.api.listAlerts({})).items[0]!.actions).toEqual([]);
   });
@@ -77,7 +77,7 @@ describe('real-time protection of watched folders', () => {
     expect(existsSync(f.path)).toBe(true);
     expect((await core.api.resumeProtection({})).state).toBe('protected');
     const g = dropEicar(watched, 'second.txt');
-    await waitFor(() => !existsSync(g.path), 10_000, 'quarantine after resume');
+    await waitFor('quarantine after resume', () => !existsSync(g.path), 10_000);
   });
 
   it('finds a file whose hash is on an imported list, as critical', async () => {
@@ -86,7 +86,7 @@ describe('real-time protection of watched folders', () => {
     const r = await core.api.importHashList({ name: 'office-iocs', text: `# iocs\n${sha256(payload)} Pretend.Dropper\nnot a hash\n` });
     expect(r).toMatchObject({ imported: 1, invalidCount: 1 });
     writeFileSync(join(watched, 'dropper.sh'), payload, { mode: 0o755 });
-    const alert = await waitFor(async () => (await core.api.listAlerts({})).items[0], 10_000, 'alert');
+    const alert = await waitFor('alert', async () => (await core.api.listAlerts({})).items[0], 10_000);
     expect(alert).toMatchObject({ severity: 'critical', ruleId: 'mamori.file.known-malware', detection: { engine: 'hash', signature: 'Pretend.Dropper' } });
   });
 
@@ -94,13 +94,13 @@ describe('real-time protection of watched folders', () => {
     const { core, watched } = await start();
     await core.api.updateSettings({ autoQuarantine: false });
     const f = dropEicar(watched);
-    await waitFor(async () => (await core.api.listAlerts({})).total === 1, 10_000, 'first alert');
+    await waitFor('first alert', async () => (await core.api.listAlerts({})).total === 1, 10_000);
     writeFileSync(f.path, EICAR + '\n\n'); // rewritten: a different file content -> a different alert
     writeFileSync(f.path, EICAR + '\n');   // back to the first content
-    const { items } = await core.api.startScan({ paths: [watched] }).then(() => waitFor(async () => {
+    const { items } = await core.api.startScan({ paths: [watched] }).then(() => waitFor('merged repeat', async () => {
       const list = await core.api.listAlerts({});
       return list.items.find((a) => a.count > 1) ? list : null;
-    }, 10_000, 'merged repeat'));
+    }, 10_000));
     expect(items.filter((a) => a.file?.sha256 === sha256(f.bytes))).toHaveLength(1);
   });
 });

@@ -7,6 +7,7 @@ import { methodNames, type MamoriImpl } from '../../../preload/contract/api.js';
 import { createHttpClient, HTTP_CALL_PREFIX, HTTP_EVENTS_PATH } from '../../../preload/contract/http-client.js';
 import { MamoriError } from '../../../preload/contract/errors.js';
 import { ErrorCode, type Status } from '../../../preload/contract/schemas.js';
+import { waitFor } from '../../helpers/temp.js';
 
 const TOKEN = 'client-test-token-abcdefghijklmnopqrstuvwxyz';
 
@@ -40,15 +41,6 @@ function streamReply(pieces: Uint8Array[], init?: RequestInit, keepOpen = true):
   return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
 }
 
-async function waitFor<T>(what: string, fn: () => T | undefined | null | false, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const status = (n: number): Status => ({
   state: 'protected', reasons: [], pausedUntil: null, watchedFolders: ['/home/u/Downloads'], sensors: [],
