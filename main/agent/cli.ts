@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { createHttpClient, MamoriError, type MamoriClient } from '../../preload/contract/index.js';
 import { createCore, defaultDataDir, packageInfo } from '../core/index.js';
 import { parseArgs, UsageError } from './args.js';
-import { formatAlert, formatQuarantine, formatScan, formatStatus } from './format.js';
+import { formatAlert, formatEvent, formatQuarantine, formatScan, formatStatus, formatTree } from './format.js';
 import { findRunningAgent, removeHandle, writeHandle } from './handle.js';
 import { startAgentServer } from './server.js';
 import { startDesktopNotifier } from './notify.js';
@@ -25,6 +25,10 @@ Usage:
   mamori quarantine list [--json] [--all]
   mamori quarantine restore ID [--rename] [--json]
   mamori quarantine delete ID [--json]
+  mamori events search [TEXT] [--since ISO] [--until ISO] [--kind process|network|file|syscall] [--limit N] [--json]
+                                         Telemetry history, newest first; TEXT matches command lines.
+  mamori process tree PID_OR_ENTITY [--json]
+                                         A process, its ancestors, its children and what each did.
   mamori --version | help
 
 Every command but "agent" talks to the agent running for the same data dir
@@ -52,6 +56,8 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       });
       case 'scan': return await withAgent(rest, { json: 'boolean' }, io, (c, a) => runScan(c, a.positionals, !!a.flags.json, io));
       case 'quarantine': return await runQuarantine(rest, io);
+      case 'events': return await runEvents(rest, io);
+      case 'process': return await runProcess(rest, io);
       case '--version': case 'version': io.out(packageInfo().version); return EXIT.ok;
       case undefined: case 'help': case '--help': case '-h': io.out(USAGE); return EXIT.ok;
       default: throw new UsageError(`unknown command "${command}"`);
@@ -138,6 +144,42 @@ async function runQuarantine(argv: string[], io: Io): Promise<number> {
     });
     default: throw new UsageError('quarantine needs list, restore ID or delete ID');
   }
+}
+
+async function runEvents(argv: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'search') throw new UsageError('events needs: search [TEXT] [--since ISO] [--until ISO] [--kind KIND]');
+  const spec = { json: 'boolean', since: 'string', until: 'string', kind: 'string', limit: 'string' } as const;
+  return withAgent(rest, spec, io, async (c, a) => {
+    const kind = a.flags.kind as string | undefined;
+    if (kind !== undefined && !['process', 'network', 'file', 'syscall'].includes(kind)) throw new UsageError(`--kind must be process, network, file or syscall`);
+    const r = await c.searchEvents({
+      text: a.positionals.length ? a.positionals.join(' ') : undefined,
+      since: isoFlag(a.flags.since, '--since'), until: isoFlag(a.flags.until, '--until'),
+      kind: kind as 'process' | undefined,
+      limit: a.flags.limit ? positiveInt(a.flags.limit as string, '--limit') : 100,
+    });
+    io.out(a.flags.json ? JSON.stringify(r, null, 2) : r.items.length ? r.items.map(formatEvent).join('\n') : 'No events.');
+    return EXIT.ok;
+  });
+}
+
+async function runProcess(argv: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'tree') throw new UsageError('process needs: tree PID_OR_ENTITY');
+  return withAgent(rest, { json: 'boolean' }, io, async (c, a) => {
+    if (a.positionals.length !== 1) throw new UsageError('process tree needs exactly one PID or entity id');
+    const r = await c.processTree({ ref: a.positionals[0]! });
+    io.out(a.flags.json ? JSON.stringify(r, null, 2) : formatTree(r.ancestors, r.process));
+    return EXIT.ok;
+  });
+}
+
+function isoFlag(v: unknown, name: string): string | undefined {
+  if (v === undefined) return undefined;
+  const t = Date.parse(v as string);
+  if (Number.isNaN(t)) throw new UsageError(`${name} must be a date/time like 2026-11-25T09:00:00Z`);
+  return new Date(t).toISOString();
 }
 
 function singleId(positionals: string[], what: string): string {

@@ -1,5 +1,5 @@
 // Human-readable output of the CLI. The --json output is the contract's objects, unformatted.
-import type { Alert, QuarantineItem, Scan, Status } from '../../preload/contract/index.js';
+import type { Alert, ProcessNode, QuarantineItem, Scan, Status, TelemetryEvent } from '../../preload/contract/index.js';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -27,7 +27,11 @@ export function formatStatus(s: Status): string {
   const lines = [STATE_LINE[s.state]];
   for (const r of s.reasons) lines.push(`  - ${REASON[r.code](r.detail)}`);
   lines.push(`Watching: ${s.watchedFolders.length ? s.watchedFolders.join(', ') : '(nothing)'}`);
-  for (const sensor of s.sensors) lines.push(`Sensor ${sensor.id}: ${sensor.state}${sensor.detail ? ` (${sensor.detail})` : ''}`);
+  for (const sensor of s.sensors) {
+    lines.push(`Sensor ${sensor.id}: ${sensor.state}${sensor.tier ? `, tier ${sensor.tier}` : ''}${sensor.detail ? ` (${sensor.detail})` : ''}`
+      + `${sensor.eventsLost ? `; ${sensor.eventsLost} events lost` : ''}`);
+    if (sensor.limits) lines.push(`  can miss: ${sensor.limits}`);
+  }
   lines.push(`Open alerts: ${s.openAlerts}   Quarantined files: ${s.quarantined}`);
   lines.push(`Last scan: ${s.lastScan ? `${s.lastScan.startedAt} ${s.lastScan.state}, ${s.lastScan.filesScanned} files, ${s.lastScan.findings} found` : 'never'}`);
   lines.push(`Data: ${s.dataDir}   Version: ${s.version}`);
@@ -57,4 +61,29 @@ export function formatScan(s: Scan): string {
       + `${secs !== null ? ` in ${secs.toFixed(1)} s` : ''}; ${s.findings} found, ${s.errors} error(s).`,
     ...s.errorSamples.map((e) => `  ! ${e.path}: ${e.message}`),
   ].join('\n');
+}
+
+export function formatEvent(e: TelemetryEvent): string {
+  const p = e.process;
+  const what = e.event.kind === 'process'
+    ? e.event.action === 'exit' ? `exit ${p.exit_code ?? '?'}${p.exit_signal ? ` (signal ${p.exit_signal})` : ''}` : e.event.action
+    : e.destination ? `${e.event.action} -> ${e.destination.ip ?? e.destination.path ?? '?'}${e.destination.port ? `:${e.destination.port}` : ''}`
+    : e.source ? `${e.event.action} ${e.source.ip ?? '?'}${e.source.port ? `:${e.source.port}` : ''}`
+    : e.event.action;
+  return `${e['@timestamp']}  ${e.event.kind.padEnd(7)}  ${what.padEnd(10)}  pid ${p.pid} (${p.entity_id})  ${e.user.name ?? e.user.id ?? '?'}  `
+    + `${p.command_line ?? p.executable ?? p.name ?? '?'}`;
+}
+
+export function formatTree(ancestors: ProcessNode[], root: ProcessNode): string {
+  const lines: string[] = [];
+  const label = (n: ProcessNode) => `${n.pid} ${n.command_line ?? n.executable ?? '?'}  [${n.user ?? '?'}`
+    + `${n.exit_code !== null ? `, exit ${n.exit_code}` : n.end ? ', ended' : ''}] ${n.entity_id}`;
+  ancestors.forEach((a, i) => lines.push(`${'  '.repeat(i)}${label(a)}`));
+  const walk = (n: ProcessNode, depth: number, mark: string) => {
+    lines.push(`${'  '.repeat(depth)}${mark}${label(n)}`);
+    for (const e of n.activity.slice(0, 10)) lines.push(`${'  '.repeat(depth + 2)}· ${formatEvent(e).split('  ').slice(1, 3).join(' ')}`);
+    for (const c of n.children) walk(c, depth + 1, '└ ');
+  };
+  walk(root, ancestors.length, ancestors.length ? '└ ' : '');
+  return lines.join('\n');
 }

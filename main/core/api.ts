@@ -1,6 +1,7 @@
 // Implements every method of the contract on top of the engine. Inputs arrive validated and defaulted.
 import { MamoriError, type MamoriImpl } from '../../preload/contract/index.js';
 import type { Engine } from './engine.js';
+import { processTree } from './store/index.js';
 
 export function createApi(engine: Engine): MamoriImpl {
   const { store } = engine;
@@ -30,5 +31,11 @@ export function createApi(engine: Engine): MamoriImpl {
     getSettings: () => store.settings.get(),
     updateSettings: (patch) => engine.applySettings(patch),
     importHashList: ({ name, text }) => engine.importHashList(name, text),
+    searchEvents: (query) => store.events.search(query),
+    processTree: ({ ref }) => {
+      const tree = processTree(store.events, ref);
+      if (!tree) throw new MamoriError('NOT_FOUND', `no process ${ref} in the history`);
+      return tree;
+    },
   };
 }

@@ -5,7 +5,7 @@ import { MamoriError, type Action, type Alert, type Scan, type Settings, type St
 import { detectFile, HashSignatures, parseHashList, type Finding } from './detect/index.js';
 import { QuarantineVault, type RecoveryReport } from './respond/index.js';
 import { HashPool, ScanJob, type InspectedFile } from './scan/index.js';
-import { FileWatchSensor } from './sensors/index.js';
+import { FileWatchSensor, ProcessSensor, type ProcessTierChoice } from './sensors/index.js';
 import type { Store } from './store/index.js';
 import { raiseAlert, severityAtLeast } from './triage/index.js';
 import type { CoreEvents } from './events.js';
@@ -20,12 +20,15 @@ export interface EngineOptions {
   events: CoreEvents;
   watchOverride: string[] | null;
   version: string;
+  processSensor: ProcessTierChoice;
+  helpersDir: string;
   log: (level: 'info' | 'warn' | 'error', m: string) => void;
 }
 
 export class Engine {
   readonly vault: QuarantineVault;
   readonly sensor: FileWatchSensor;
+  readonly processSensor: ProcessSensor;
   private hashes: HashSignatures;
   private readonly jobs = new Map<string, ScanJob>();
   private readonly inFlight = new Set<string>();
@@ -47,6 +50,15 @@ export class Engine {
       exclude: this.ownPaths(),
       onFile: (p) => this.enqueueRealtime(p),
       log: (m) => o.log('warn', m),
+    });
+    this.processSensor = new ProcessSensor({
+      helpersDir: o.helpersDir,
+      choice: o.processSensor,
+      hashFile: (path) => this.hashPool.inspect(path).then((f) => f.sha256),
+      onEvents: (events) => {
+        try { o.store.events.insertBatch(events); } catch (err) { o.log('error', `storing ${events.length} events failed: ${(err as Error).message}`); }
+      },
+      log: (level, m) => o.log(level, m),
     });
   }
 
@@ -275,23 +287,28 @@ export class Engine {
     const openBySeverity = alerts.openBySeverity();
     const reasons: StatusReason[] = [];
     const sensorStatus = this.sensor.status();
+    const processStatus = this.processSensor.status();
     const folders = this.watchFolders();
     const attentionAlerts = Object.entries(openBySeverity)
       .filter(([sev]) => severityAtLeast(sev as keyof typeof openBySeverity, 'medium'))
       .reduce((n, [, c]) => n + c, 0);
     if (this.isPaused()) reasons.push({ code: 'paused', detail: this.pausedUntil!.toISOString() });
     if (sensorStatus.state === 'failed') reasons.push({ code: 'sensor-failed', detail: sensorStatus.detail });
+    if (processStatus.state === 'failed') reasons.push({ code: 'sensor-failed', detail: processStatus.detail });
     const watching = folders.length > 0 && (sensorStatus.state === 'running' || this.isPaused());
     if (!watching && sensorStatus.state !== 'failed') reasons.push({ code: 'no-watched-folders', detail: sensorStatus.detail });
     if (attentionAlerts) reasons.push({ code: 'open-alerts', detail: String(attentionAlerts) });
     if (recoveredFrom) reasons.push({ code: 'database-recovered', detail: recoveredFrom });
     const state: Status['state'] = this.isPaused() ? 'paused'
-      : sensorStatus.state === 'failed' || !watching ? 'degraded'
+      : sensorStatus.state === 'failed' || processStatus.state === 'failed' || !watching ? 'degraded'
       : attentionAlerts || recoveredFrom ? 'attention'
       : 'protected';
     return {
       state, reasons, pausedUntil: this.isPaused() ? this.pausedUntil!.toISOString() : null, watchedFolders: folders,
-      sensors: [{ ...sensorStatus, detail: this.sensorDetail(sensorStatus.detail) }],
+      sensors: [
+        { ...sensorStatus, detail: this.sensorDetail(sensorStatus.detail) },
+        ...(this.o.processSensor === 'off' ? [] : [processStatus]),
+      ],
       openAlerts: Object.values(openBySeverity).reduce((a, b) => a + b, 0), openBySeverity,
       quarantined: quarantine.countActive(), lastScan: scans.list(1)[0] ?? null, alertsPerDay: alerts.perDay(14),
       version: this.o.version, dataDir: this.o.dataDir,
@@ -311,6 +328,7 @@ export class Engine {
     this.stopping = true;
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
     await this.sensor.stop();
+    await this.processSensor.stop();
     await this.waitForScans();
     while (this.realtimeBusy) await new Promise((r) => setTimeout(r, 10));
     await this.hashPool.close();

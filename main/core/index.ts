@@ -1,5 +1,6 @@
 // The core's one public door: createCore(config) -> { api, events, stop }. Plain Node, never Electron.
 import { methods, methodNames, MamoriError, type MamoriApi, type MamoriImpl } from '../../preload/contract/index.js';
+import { join } from 'node:path';
 import { createApi } from './api.js';
 import { Engine } from './engine.js';
 import { CoreEvents } from './events.js';
@@ -31,6 +32,8 @@ export async function createCore(config: CoreConfig): Promise<Core> {
       engine = new Engine({
         dataDir: config.dataDir, store: store!, events, watchOverride: config.watchFolders ?? null,
         version: packageInfo().version, log,
+        processSensor: config.processSensor ?? (config.host === 'test' ? 'off' : 'auto'),
+        helpersDir: config.helpersDir ?? join(packageInfo().root, 'native-helpers', 'bin'),
       });
     } },
     { name: 'recover the quarantine vault', run: () => {
@@ -41,6 +44,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
       for (const path of report.rescan) engine!.enqueueRealtime(path);
     } },
     { name: 'start the file sensor', run: () => engine!.sensor.start() },
+    { name: 'start the process sensor', run: () => engine!.processSensor.start() },
   ];
 
   const shutdown: Step[] = [

@@ -8,6 +8,13 @@ export interface CoreConfig {
   watchFolders?: string[];
   /** Which host runs the core, for the status page and logs. */
   host: 'electron' | 'agent' | 'test';
+  /**
+   * The process/syscall/network sensor: 'auto' picks the best tier that runs here (eBPF, else cn_proc).
+   * Defaults to 'auto' for the agent and the desktop app, 'off' for host 'test'.
+   */
+  processSensor?: 'auto' | 'ebpf' | 'cn_proc' | 'off';
+  /** Where the native helpers are (default: native-helpers/bin in Mamori's folder). */
+  helpersDir?: string;
   /** Where diagnostics go; defaults to stderr. */
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }

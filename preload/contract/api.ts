@@ -2,7 +2,8 @@
 // HTTP client are all derived from `methods` and `events`; add a method here and every transport has it.
 import { z } from 'zod';
 import {
-  Alert, HashListImport, QuarantineItem, Scan, ScanProgress, Settings, Severity, Status, Language,
+  Alert, EventKind, HashListImport, ProcessNode, QuarantineItem, Scan, ScanProgress, Settings, Severity, Status, Language,
+  TelemetryEvent,
 } from './schemas.js';
 
 const Id = z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/, 'ids are letters, digits, _ and -');
@@ -71,6 +72,23 @@ export const methods = {
     z.object({ name: z.string().min(1).max(200), text: z.string().max(64 * 1024 * 1024) }).strict(),
     HashListImport,
     'Import a list of SHA-256 hashes (one per line, # comments; "hash name" or "hash;name" allowed).',
+  ),
+  searchEvents: method(
+    z.object({
+      text: z.string().max(500).optional(),
+      since: z.iso.datetime({ offset: true }).optional(),
+      until: z.iso.datetime({ offset: true }).optional(),
+      kind: EventKind.optional(),
+      limit: z.number().int().min(1).max(1000).default(100),
+      offset: z.number().int().min(0).max(1_000_000).default(0),
+    }).strict(),
+    z.object({ items: z.array(TelemetryEvent), nextOffset: z.number().int().nullable() }),
+    'Telemetry history, newest first; text is matched against command lines and executables (full-text).',
+  ),
+  processTree: method(
+    z.object({ ref: z.string().min(1).max(100).describe('a process entity id, or a pid (the newest process with it)') }).strict(),
+    z.object({ process: ProcessNode, ancestors: z.array(ProcessNode) }),
+    'A process with its ancestors, its children (recursively) and what each did.',
   ),
 } as const;
 

@@ -118,6 +118,9 @@ export const SensorStatus = z.object({
   id: z.string(),
   state: z.enum(['running', 'stopped', 'failed', 'paused']),
   detail: z.string().nullable(),
+  tier: z.string().nullable().optional().describe('which mechanism runs, e.g. ebpf or cn_proc for the process sensor'),
+  limits: z.string().nullable().optional().describe('what this tier can miss'),
+  eventsLost: z.number().int().nonnegative().optional(),
 });
 
 export const Status = z.object({
@@ -162,3 +165,79 @@ export const ErrorCode = z.enum([
 export type ErrorCode = z.infer<typeof ErrorCode>;
 export const ApiError = z.object({ code: ErrorCode, message: z.string() });
 export type ApiErrorShape = z.infer<typeof ApiError>;
+
+// ---- Telemetry (issue 3): ECS field names, snake_case as in ECS, so Sigma and SIEMs map them directly.
+
+export const EventKind = z.enum(['process', 'syscall', 'network', 'file']);
+export type EventKind = z.infer<typeof EventKind>;
+
+const ProcessParent = z.object({
+  entity_id: z.string().nullable(),
+  pid: z.number().int(),
+  executable: z.string().nullable(),
+  command_line: z.string().nullable(),
+});
+
+export const EcsProcess = z.object({
+  entity_id: z.string(),
+  pid: z.number().int(),
+  tid: z.number().int().optional(),
+  name: z.string().nullable(),
+  executable: z.string().nullable(),
+  command_line: z.string().nullable(),
+  args: z.array(z.string()).nullable(),
+  args_truncated: z.boolean().optional(),
+  working_directory: z.string().nullable().optional(),
+  start: IsoTime.nullable().optional(),
+  exit_code: z.number().int().nullable().optional(),
+  exit_signal: z.number().int().nullable().optional(),
+  hash: z.object({ sha256: z.string() }).nullable().optional(),
+  parent: ProcessParent.nullable(),
+});
+
+export const TelemetryEvent = z.object({
+  id: z.number().int(),
+  '@timestamp': IsoTime,
+  event: z.object({
+    kind: EventKind,
+    action: z.string().describe('exec, fork, exit, ptrace, memfd_create, module_load, setid, connect, accept, bind, listen'),
+    sequence: z.number().int().nullable(),
+    late: z.boolean().optional().describe('read from /proc after the fact (fallback tier): may be incomplete'),
+  }),
+  process: EcsProcess,
+  user: z.object({ id: z.number().int().nullable(), name: z.string().nullable() }),
+  group: z.object({ id: z.number().int().nullable() }).optional(),
+  source: z.object({ ip: z.string().nullable(), port: z.number().int().nullable() }).optional(),
+  destination: z.object({ ip: z.string().nullable(), port: z.number().int().nullable(), path: z.string().nullable().optional() }).optional(),
+  network: z.object({ transport: z.string().nullable().optional(), type: z.string().nullable() }).optional(),
+  syscall: z.object({ name: z.string(), args: z.record(z.string(), z.unknown()), ret: z.number().nullable() }).optional(),
+});
+export type TelemetryEvent = z.infer<typeof TelemetryEvent>;
+
+export interface ProcessNode {
+  entity_id: string;
+  pid: number;
+  executable: string | null;
+  command_line: string | null;
+  user: string | null;
+  start: string | null;
+  end: string | null;
+  exit_code: number | null;
+  /** What it did besides starting: network and syscall events (the first 50). */
+  activity: TelemetryEvent[];
+  children: ProcessNode[];
+}
+export const ProcessNode: z.ZodType<ProcessNode> = z.lazy(() => z.object({
+  entity_id: z.string(),
+  pid: z.number().int(),
+  executable: z.string().nullable(),
+  command_line: z.string().nullable(),
+  user: z.string().nullable(),
+  start: z.string().nullable(),
+  end: z.string().nullable(),
+  exit_code: z.number().int().nullable(),
+  activity: z.array(TelemetryEvent),
+  children: z.array(ProcessNode),
+}));
+
+export const ProcessSensorTier = z.enum(['ebpf', 'cn_proc', 'none']);

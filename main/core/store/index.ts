@@ -7,10 +7,13 @@ import { QuarantineRepo } from './quarantine.js';
 import { ScansRepo } from './scans.js';
 import { SettingsRepo } from './settings.js';
 import { SignaturesRepo } from './signatures.js';
+import { EventsRepo } from './events.js';
 
 export { DB_FILE } from './open.js';
 export { migrate, migrations, LATEST_VERSION, SchemaTooNewError } from './migrations/index.js';
 export type { NewAlert } from './alerts.js';
+export type { NewEvent, EventQuery } from './events.js';
+export { processTree } from './process-tree.js';
 
 export interface Store {
   readonly db: Database;
@@ -20,6 +23,7 @@ export interface Store {
   readonly scans: ScansRepo;
   readonly settings: SettingsRepo;
   readonly signatures: SignaturesRepo;
+  readonly events: EventsRepo;
   close(): void;
 }
 
@@ -33,6 +37,7 @@ export function openStore(dataDir: string, defaults: Settings, log: (m: string) 
     scans: new ScansRepo(db),
     settings: new SettingsRepo(db, defaults),
     signatures: new SignaturesRepo(db),
+    events: new EventsRepo(db),
     close: () => db.close(),
   };
 }

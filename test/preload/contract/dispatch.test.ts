@@ -24,6 +24,8 @@ const validInput: Record<MethodName, unknown> = {
   getSettings: {},
   updateSettings: {},
   importHashList: { name: 'list', text: '' },
+  searchEvents: {},
+  processTree: { ref: '1234' },
 };
 
 function recordingImpl() {

