@@ -20,7 +20,8 @@ int64_t ticks_to_ns(uint64_t ticks)
 {
     if (1000000000 % clk_tck == 0)
         return (int64_t)(ticks * (uint64_t)(1000000000 / clk_tck));
-    return (int64_t)((unsigned __int128)ticks * 1000000000u / (uint64_t)clk_tck);
+    uint64_t hz = (uint64_t)clk_tck;
+    return (int64_t)((ticks / hz) * 1000000000u + (ticks % hz) * 1000000000u / hz);
 }
 
 int proc_dir_open(int32_t pid)

@@ -28,7 +28,7 @@ export class EventsRepo {
     this.insertEvent = db.prepare(`INSERT INTO events (time, kind, action, process_entity, process_pid, parent_entity,
       process_executable, process_command_line, user_name, destination_ip, destination_port, doc)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.insertFts = db.prepare('INSERT INTO events_fts (rowid, command_line, executable) VALUES (?, ?, ?)');
+    this.insertFts = db.prepare('INSERT INTO events_fts (rowid, process_command_line, process_executable) VALUES (?, ?, ?)');
   }
 
   insertBatch(events: NewEvent[]): void {
@@ -54,7 +54,7 @@ export class EventsRepo {
     if (q.until) { where.push('e.time <= @until'); params.until = new Date(q.until).toISOString(); }
     if (q.kind) { where.push('e.kind = @kind'); params.kind = q.kind; }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const rows = this.db.prepare(`SELECT e.id, e.doc FROM events e ${clause} ORDER BY e.time DESC, e.id DESC LIMIT @limit OFFSET @offset`)
+    const rows = this.db.prepare(`SELECT e.id, e.doc FROM events e ${clause} ORDER BY e.id DESC LIMIT @limit OFFSET @offset`)
       .all(params) as { id: number; doc: string }[];
     const more = rows.length > q.limit;
     return { items: rows.slice(0, q.limit).map(hydrate), nextOffset: more ? q.offset + q.limit : null };
@@ -71,9 +71,10 @@ export class EventsRepo {
       .all(entity, entity, limit) as { e: string }[]).map((r) => r.e);
   }
 
-  /** The newest entity seen with this pid. */
+  /** The newest entity seen with this pid. Entity ids start with "PID-", so the entity index serves this range. */
   entityForPid(pid: number): string | null {
-    const row = this.db.prepare("SELECT process_entity AS e FROM events WHERE process_pid = ? AND kind = 'process' ORDER BY id DESC LIMIT 1").get(pid) as { e: string } | undefined;
+    const row = this.db.prepare(`SELECT process_entity AS e FROM events
+      WHERE process_entity >= ? AND process_entity < ? ORDER BY id DESC LIMIT 1`).get(`${pid}-`, `${pid}.`) as { e: string } | undefined;
     return row?.e ?? null;
   }
 

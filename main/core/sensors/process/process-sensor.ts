@@ -18,8 +18,9 @@ const TIERS = [
   },
   {
     tier: 'cn_proc', binary: 'mamori-proc-cn',
-    limits: 'command lines are read from /proc after the fact: a process that exits at once may have none; '
-      + 'no network or memfd/module system calls',
+    limits: 'command lines are read from /proc after the fact: a process that exits at once may have none, and an '
+      + 'exec chain may show a later program\'s command line; no working directory for short-lived processes; no network, '
+      + 'memfd or module system calls; ptrace without the request',
   },
 ] as const;
 

@@ -50,8 +50,8 @@ for (const { tier, binary } of tiers) {
       expect(exec.user).toMatchObject({ id: process.getuid!(), name: expect.any(String) });
       expect(exec.process.working_directory).toBe(cwd);
       expect(exec.process.hash?.sha256).toMatch(/^[0-9a-f]{64}$/);
-      const exit = await waitFor('the exit event', async () => (await core.api.searchEvents({ kind: 'process', limit: 500 })).items
-        .find((e) => e.event.action === 'exit' && e.process.entity_id === exec.process.entity_id) ?? null, 15_000);
+      // The exit carries the process's command line, so the marker finds it however busy the machine is.
+      const exit = await search(core, marker, (e) => e.event.action === 'exit' && e.process.entity_id === exec.process.entity_id, 'the exit event');
       expect(exit.process.exit_code).toBe(7);
       const tree = await core.api.processTree({ ref: exec.process.entity_id });
       expect(tree.process).toMatchObject({ pid: child.pid, exit_code: 7 });
@@ -69,8 +69,10 @@ for (const { tier, binary } of tiers) {
         const exec = await search(core, marker, (e) => e.event.action === 'exec', 'the exec of /bin/true');
         expect(exec.process.args).toEqual(['/bin/true', marker]);
       } else {
-        const exec = await waitFor('an exec of the pid', async () => (await core.api.searchEvents({ kind: 'process', limit: 1000 })).items
-          .find((e) => e.event.action === 'exec' && e.process.pid === r.pid) ?? null, 15_000);
+        // Without a command line the marker cannot find it: look the pid up through its process tree.
+        const tree = await waitFor('the process of that pid', () => core.api.processTree({ ref: String(r.pid) }).catch(() => null), 15_000);
+        const { items } = await core.api.searchEvents({ kind: 'process', limit: 1000 }); // stored in the same batch, moments ago
+        const exec = items.find((e) => e.event.action === 'exec' && e.process.entity_id === tree.process.entity_id)!;
         expect(exec.event.late).toBe(true);
         if (exec.process.args) expect(exec.process.args).toEqual(['/bin/true', marker]);
       }

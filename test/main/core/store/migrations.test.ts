@@ -57,7 +57,7 @@ describe('migrations', () => {
     expect(tables(db)).toEqual(expect.arrayContaining(['events', 'events_fts']));
     expect(columns(db, 'events')).toEqual(expect.arrayContaining(['time', 'kind', 'process_entity', 'parent_entity', 'process_command_line', 'doc']));
     db.prepare("INSERT INTO events (time, kind, action, process_command_line, doc) VALUES ('t', 'process', 'exec', 'curl http://x', '{}')").run();
-    db.prepare("INSERT INTO events_fts (rowid, command_line, executable) VALUES (1, 'curl http://x', '/usr/bin/curl')").run();
+    db.prepare("INSERT INTO events_fts (rowid, process_command_line, process_executable) VALUES (1, 'curl http://x', '/usr/bin/curl')").run();
     expect(db.prepare("SELECT rowid FROM events_fts WHERE events_fts MATCH '\"curl\"*'").all()).toEqual([{ rowid: 1 }]);
     expect(db.prepare('SELECT count(*) AS n FROM scans').get()).toEqual({ n: 1 });
     db.close();
