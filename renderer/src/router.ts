@@ -1,7 +1,21 @@
-// Hash routing: #/overview, #/alerts, #/alerts/ID, #/quarantine, #/scans, #/settings.
+// Hash routing: #/overview, #/alerts, #/alerts/ID, #/quarantine, #/scans, #/events?q=..&kind=..&range=..,
+// #/process/ENTITY, #/settings.
 // Hash routes work the same from file:// (Electron) and http:// (agent), and let a notification
 // open one alert by setting location.hash.
 import { useEffect, useState } from 'react';
+import type { EventKind } from '../../preload/contract/index.js';
+
+export type EventsRange = '1h' | '24h' | '7d' | 'all';
+export const EVENTS_RANGES: readonly EventsRange[] = ['1h', '24h', '7d', 'all'];
+export const EVENT_KINDS: readonly EventKind[] = ['process', 'network', 'syscall', 'file'];
+
+/** The Events page's search, kept in the hash so it survives reloads and can be linked. */
+export interface EventsQuery {
+  q: string;
+  kind: EventKind | 'all';
+  range: EventsRange;
+}
+export const DEFAULT_EVENTS_QUERY: EventsQuery = { q: '', kind: 'all', range: '24h' };
 
 export type Route =
   | { page: 'overview' }
@@ -9,11 +23,16 @@ export type Route =
   | { page: 'alert'; id: string }
   | { page: 'quarantine' }
   | { page: 'scans' }
+  | { page: 'events'; query: EventsQuery }
+  | { page: 'process'; id: string }
   | { page: 'settings' }
   | { page: 'not-found'; path: string };
 
 export function parseRoute(hash: string): Route {
-  const path = (hash.startsWith('#') ? hash.slice(1) : hash).split('?')[0] ?? '';
+  const body = hash.startsWith('#') ? hash.slice(1) : hash;
+  const qIndex = body.indexOf('?');
+  const path = qIndex >= 0 ? body.slice(0, qIndex) : body;
+  const search = qIndex >= 0 ? body.slice(qIndex + 1) : '';
   const parts = path.split('/').filter(Boolean).map((p) => {
     try { return decodeURIComponent(p); } catch { return p; }
   });
@@ -22,9 +41,41 @@ export function parseRoute(hash: string): Route {
   if (first === 'alerts') return second ? { page: 'alert', id: second } : { page: 'alerts' };
   if (first === 'quarantine') return { page: 'quarantine' };
   if (first === 'scans') return { page: 'scans' };
+  if (first === 'events') return { page: 'events', query: parseEventsQuery(search) };
+  if (first === 'process' && second) return { page: 'process', id: second };
   if (first === 'settings') return { page: 'settings' };
   return { page: 'not-found', path };
 }
+
+export function parseEventsQuery(search: string): EventsQuery {
+  const params = new URLSearchParams(search);
+  const kind = params.get('kind');
+  const range = params.get('range');
+  return {
+    q: (params.get('q') ?? '').slice(0, 500),
+    kind: kind && (EVENT_KINDS as readonly string[]).includes(kind) ? kind as EventKind : DEFAULT_EVENTS_QUERY.kind,
+    range: range && (EVENTS_RANGES as readonly string[]).includes(range) ? range as EventsRange : DEFAULT_EVENTS_QUERY.range,
+  };
+}
+
+/** The path (for href/navigate) of an Events search; defaults are left out. */
+export function eventsPath(query: EventsQuery): string {
+  const params = new URLSearchParams();
+  if (query.q) params.set('q', query.q);
+  if (query.kind !== DEFAULT_EVENTS_QUERY.kind) params.set('kind', query.kind);
+  if (query.range !== DEFAULT_EVENTS_QUERY.range) params.set('range', query.range);
+  const qs = params.toString();
+  return qs ? `/events?${qs}` : '/events';
+}
+
+export function processPath(entityId: string): string {
+  return `/process/${encodeURIComponent(entityId)}`;
+}
+
+let lastEvents = '/events';
+/** The Events search the user last looked at, so "back to events" returns to it. */
+export function rememberEventsPath(path: string): void { lastEvents = path; }
+export function lastEventsPath(): string { return lastEvents; }
 
 export function href(path: string): string {
   return `#${path}`;

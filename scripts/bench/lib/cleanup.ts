@@ -4,6 +4,7 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 
 const paths = new Set<string>();
 const children = new Set<ChildProcess>();
+const hooks = new Set<() => void>();
 let installed = false;
 
 export function removeOnExit(path: string): void {
@@ -16,7 +17,30 @@ export function removeNow(path: string): void {
   paths.delete(path);
 }
 
+/** Ends this child's process group at exit / Ctrl-C unless it is gone by then; `untrack` when it ended normally. */
+export function trackChild(child: ChildProcess): void {
+  children.add(child);
+  install();
+}
+
+export function untrackChild(child: ChildProcess): void {
+  children.delete(child);
+}
+
+/**
+ * A synchronous undo step run at exit, on an error and on Ctrl-C (e.g. take an audit rule out again).
+ * Returns a function that runs it now (once) and forgets it.
+ */
+export function onCleanup(fn: () => void): () => void {
+  let done = false;
+  const once = () => { if (done) return; done = true; hooks.delete(once); try { fn(); } catch { /* best effort */ } };
+  hooks.add(once);
+  install();
+  return once;
+}
+
 export function cleanupAll(): void {
+  for (const hook of [...hooks].reverse()) hook();
   // Each child leads its own process group (it may be sh + the tool + what it starts): end that group.
   for (const child of children) {
     if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) continue;
@@ -34,7 +58,7 @@ function install(): void {
   process.on('exit', cleanupAll);
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
     process.on(signal, () => {
-      process.stderr.write(`\n${signal}: removing the corpus and stopping\n`);
+      process.stderr.write(`\n${signal}: removing temporary files and stopping\n`);
       cleanupAll();
       process.exit(code);
     });

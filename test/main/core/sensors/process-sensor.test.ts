@@ -71,8 +71,8 @@ for (const { tier, binary } of tiers) {
       } else {
         // Without a command line the marker cannot find it: look the pid up through its process tree.
         const tree = await waitFor('the process of that pid', () => core.api.processTree({ ref: String(r.pid) }).catch(() => null), 15_000);
-        const { items } = await core.api.searchEvents({ kind: 'process', limit: 1000 }); // stored in the same batch, moments ago
-        const exec = items.find((e) => e.event.action === 'exec' && e.process.entity_id === tree.process.entity_id)!;
+        const exec = await waitFor('its exec event', async () => (await core.api.searchEvents({ kind: 'process', limit: 1000 })).items
+          .find((e) => e.event.action === 'exec' && e.process.entity_id === tree.process.entity_id) ?? null, 15_000);
         expect(exec.event.late).toBe(true);
         if (exec.process.args) expect(exec.process.args).toEqual(['/bin/true', marker]);
       }
