@@ -193,6 +193,11 @@ export const EcsProcess = z.object({
   exit_signal: z.number().int().nullable().optional(),
   hash: z.object({ sha256: z.string() }).nullable().optional(),
   parent: ProcessParent.nullable(),
+  env_vars: z.array(z.string()).optional().describe('only the loader-relevant ones: LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT'),
+  executable_link: z.string().optional().describe('/proc/PID/exe when it tells more than the path: "/memfd:x (deleted)", "... (deleted)"'),
+  libraries: z.array(z.string()).optional().describe('on "libraries" events: shared objects mapped into the process'),
+  libraries_unusual: z.array(z.string()).optional().describe('mapped from a deleted file, a memfd, or outside the system library folders'),
+  ld_so_preload: z.array(z.string()).optional().describe('what /etc/ld.so.preload forces into every process, when not empty'),
 });
 
 export const TelemetryEvent = z.object({

@@ -7,13 +7,16 @@ import { Alerts } from './pages/Alerts.js';
 import { AlertDetail } from './pages/AlertDetail.js';
 import { Quarantine } from './pages/Quarantine.js';
 import { Scans } from './pages/Scans.js';
+import { Events } from './pages/Events.js';
+import { ProcessTreePage } from './pages/ProcessTree.js';
 import { SettingsPage } from './pages/Settings.js';
 import { PageTitle, StateIcon } from './components.js';
 
-type NavId = 'overview' | 'alerts' | 'quarantine' | 'scans' | 'settings';
+type NavId = 'overview' | 'alerts' | 'quarantine' | 'scans' | 'events' | 'settings';
 
 function navOf(route: Route): NavId | null {
   if (route.page === 'alert') return 'alerts';
+  if (route.page === 'process') return 'events';
   if (route.page === 'not-found') return null;
   return route.page;
 }
@@ -29,6 +32,7 @@ export function App() {
     { id: 'alerts', label: t.nav.alerts },
     { id: 'quarantine', label: t.nav.quarantine },
     { id: 'scans', label: t.nav.scans },
+    { id: 'events', label: t.nav.events },
     { id: 'settings', label: t.nav.settings },
   ];
 
@@ -94,6 +98,8 @@ function Page({ route }: { route: Route }) {
     case 'alert': return <AlertDetail key={route.id} id={route.id} />;
     case 'quarantine': return <Quarantine />;
     case 'scans': return <Scans />;
+    case 'events': return <Events query={route.query} />;
+    case 'process': return <ProcessTreePage key={route.id} id={route.id} />;
     case 'settings': return <SettingsPage />;
     default:
       return (

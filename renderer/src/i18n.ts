@@ -3,7 +3,7 @@
 // Plain words first; jargon (rule ids, hashes, engine names) only in folded "technical details".
 // Pure module: no React, no DOM, so it can be unit-tested under Node.
 import type {
-  ProtectionState, Severity, StatusReason,
+  EventKind, ProtectionState, Severity, StatusReason,
 } from '../../preload/contract/index.js';
 
 export type Lang = 'en' | 'ja';
@@ -13,6 +13,7 @@ type ScanStateName = 'running' | 'completed' | 'cancelled' | 'failed';
 type QuarantineStateName = 'quarantined' | 'restored' | 'deleted';
 type ActionKindName = 'quarantine' | 'restore' | 'delete';
 type ActionStatusName = 'succeeded' | 'failed' | 'undone';
+type EventsRangeName = '1h' | '24h' | '7d' | 'all';
 
 const en = {
   appName: 'Mamori',
@@ -24,6 +25,7 @@ const en = {
     alerts: 'Alerts',
     quarantine: 'Quarantine',
     scans: 'Scans',
+    events: 'Events',
     settings: 'Settings',
     openAlerts: (n: string) => `${n} open`,
   },
@@ -89,6 +91,29 @@ const en = {
     dataDir: 'Data folder',
     viewAlerts: 'View alerts',
     viewQuarantine: 'View quarantine',
+    sensorState: {
+      running: 'running',
+      stopped: 'stopped',
+      failed: 'failed',
+      paused: 'paused',
+    } satisfies Record<'running' | 'stopped' | 'failed' | 'paused', string>,
+    sensorName: {
+      'file-watch': 'Watching folders',
+      process: 'Recording programs',
+    } as Record<string, string>,
+    tier: 'Method',
+    tierName: {
+      ebpf: 'eBPF (inside the kernel)',
+      cn_proc: 'Process notifications from the kernel (cn_proc)',
+      none: 'None',
+    } as Record<string, string>,
+    canMiss: 'What it can miss',
+    tierLimits: {
+      ebpf: 'Nothing known: command lines, exits and system calls are recorded inside the kernel.',
+      cn_proc: 'Command lines are read a moment later, so a program that ends at once may have none. Network connections and some system calls (in-memory files, kernel modules) are not recorded.',
+      none: 'Programs are not recorded.',
+    } as Record<string, string>,
+    eventsLost: (n: string) => `${n} events were lost because they came faster than Mamori could record them.`,
   },
   alerts: {
     title: 'Alerts',
@@ -234,6 +259,102 @@ const en = {
     } satisfies Record<ScanStateName, string>,
     startFailed: (msg: string) => `Could not start the scan: ${msg}`,
   },
+  events: {
+    title: 'Events',
+    intro: 'Programs that ran on this computer and what they did, newest first. Search by program name or command.',
+    searchLabel: 'Search programs and commands',
+    searchPlaceholder: 'For example: curl',
+    searchButton: 'Search',
+    kindLabel: 'Kind',
+    kindAll: 'All',
+    kind: {
+      process: 'Process',
+      network: 'Network',
+      syscall: 'System call',
+      file: 'File',
+    } satisfies Record<EventKind, string>,
+    rangeLabel: 'Time',
+    range: {
+      '1h': 'Last hour',
+      '24h': 'Last 24 hours',
+      '7d': 'Last 7 days',
+      all: 'All time',
+    } satisfies Record<EventsRangeName, string>,
+    colTime: 'Time',
+    colKind: 'Kind',
+    colWhat: 'What happened',
+    colProgram: 'Program',
+    colUser: 'User',
+    colCommand: 'Command line',
+    pid: (n: string) => `pid ${n}`,
+    noCommand: 'No command line recorded',
+    showFull: 'Show the full command line',
+    showLess: 'Show less',
+    openTree: (name: string, pid: string) => `${name} (pid ${pid}): open its process tree`,
+    empty: 'No events match.',
+    emptyHint: 'Try a shorter word, another kind, or a longer time.',
+    shown: (n: string) => `${n} shown`,
+    asOf: (time: string) => `up to ${time}`,
+    loadMore: 'Load more',
+    loadingMore: 'Loading…',
+    allShown: 'That is everything for this search.',
+    refresh: 'Show newer',
+    sensorOff: 'Programs are not being recorded right now: the part of Mamori that records them is not running.',
+    late: 'Recorded a moment later; details may be missing.',
+    action: {
+      exec: 'started',
+      fork: 'started as a copy of its parent',
+      exit: (code: string) => `ended (exit ${code})`,
+      exitSignal: (signal: string) => `stopped by signal ${signal}`,
+      ended: 'ended',
+      connect: (target: string) => `connected to ${target}`,
+      accept: (from: string) => `accepted a connection from ${from}`,
+      bind: (addr: string) => `opened ${addr} for connections`,
+      listen: 'waits for incoming connections',
+      ptrace: (pid: string) => `looked into or controlled another program (pid ${pid})`,
+      memfd: 'created a file that exists only in memory',
+      moduleLoad: 'loaded a kernel module (a driver)',
+      setid: 'changed the user or group it runs as',
+      failed: (what: string) => `${what} (refused)`,
+      unknownTarget: 'an unknown address',
+    },
+  },
+  process: {
+    title: 'Process tree',
+    backToEvents: 'Events',
+    notFound: 'Mamori has no record of this program. It may be older than the kept history.',
+    startedBy: 'Started by',
+    startedByNone: 'Mamori does not know which program started this one.',
+    thisProcess: 'This program and what it started',
+    summaryParent: (name: string, parent: string) => `${name} was started by ${parent}.`,
+    summaryChildren: (n: string) => `It started ${n} other programs.`,
+    summaryNoChildren: 'It did not start other programs.',
+    pid: (n: string) => `pid ${n}`,
+    user: (name: string) => `user ${name}`,
+    started: (time: string) => `started ${time}`,
+    running: 'running',
+    exited: (code: string) => `ended (exit ${code})`,
+    ended: 'ended',
+    beforeWatching: 'Started before Mamori was watching; little is known about it.',
+    activity: (n: string) => `What it did (${n})`,
+    showMore: (n: string) => `Show ${n} more`,
+    expand: (name: string) => `Show the programs ${name} started`,
+    collapse: (name: string) => `Hide the programs ${name} started`,
+    childCount: (n: string) => `${n} started`,
+    expandAll: 'Expand all',
+    collapseAll: 'Collapse all',
+    open: (name: string) => `Open ${name}`,
+    tech: {
+      entityId: 'Entity id',
+      executable: 'Program file',
+      commandLine: 'Command line',
+      sha256: 'SHA-256 of the program file',
+      notRecorded: 'Not recorded',
+      started: 'Started',
+      ended: 'Ended',
+      raw: 'Raw data (JSON)',
+    },
+  },
   settings: {
     title: 'Settings',
     language: 'Language',
@@ -291,6 +412,7 @@ const ja: Messages = {
     alerts: '警告',
     quarantine: '隔離',
     scans: 'スキャン',
+    events: '動作の記録',
     settings: '設定',
     openAlerts: (n) => `未対応 ${n} 件`,
   },
@@ -356,6 +478,29 @@ const ja: Messages = {
     dataDir: 'データの保存先',
     viewAlerts: '警告を見る',
     viewQuarantine: '隔離を見る',
+    sensorState: {
+      running: '動作中',
+      stopped: '停止',
+      failed: '失敗',
+      paused: '一時停止中',
+    },
+    sensorName: {
+      'file-watch': 'フォルダーの見守り',
+      process: 'プログラムの記録',
+    },
+    tier: '方式',
+    tierName: {
+      ebpf: 'eBPF（カーネル内で記録）',
+      cn_proc: 'カーネルからのプロセス通知（cn_proc）',
+      none: 'なし',
+    },
+    canMiss: '記録できないもの',
+    tierLimits: {
+      ebpf: '知られている漏れはありません。コマンドライン、終了、システムコールはカーネル内で記録されます。',
+      cn_proc: 'コマンドラインは少し後に読み取るため、すぐ終了したプログラムでは記録されないことがあります。ネットワーク接続と一部のシステムコール（メモリ上のファイル、カーネルモジュール）は記録されません。',
+      none: 'プログラムは記録されていません。',
+    },
+    eventsLost: (n) => `記録が追いつかず、${n} 件のイベントが失われました。`,
   },
   alerts: {
     title: '警告',
@@ -501,6 +646,102 @@ const ja: Messages = {
     },
     startFailed: (msg) => `スキャンを開始できませんでした: ${msg}`,
   },
+  events: {
+    title: '動作の記録',
+    intro: 'このパソコンで動いたプログラムと、それが行ったことの記録です（新しい順）。プログラム名やコマンドで検索できます。',
+    searchLabel: 'プログラムやコマンドを検索',
+    searchPlaceholder: '例: curl',
+    searchButton: '検索',
+    kindLabel: '種類',
+    kindAll: 'すべて',
+    kind: {
+      process: 'プロセス',
+      network: 'ネットワーク',
+      syscall: 'システムコール',
+      file: 'ファイル',
+    },
+    rangeLabel: '期間',
+    range: {
+      '1h': '過去 1 時間',
+      '24h': '過去 24 時間',
+      '7d': '過去 7 日間',
+      all: 'すべての期間',
+    },
+    colTime: '日時',
+    colKind: '種類',
+    colWhat: '内容',
+    colProgram: 'プログラム',
+    colUser: 'ユーザー',
+    colCommand: 'コマンドライン',
+    pid: (n) => `PID ${n}`,
+    noCommand: 'コマンドラインの記録はありません',
+    showFull: 'コマンドライン全体を表示',
+    showLess: '短く表示',
+    openTree: (name, pid) => `${name}（PID ${pid}）の親子関係を開く`,
+    empty: '該当する記録はありません。',
+    emptyHint: '短い言葉にする、種類を変える、期間を長くするなどを試してください。',
+    shown: (n) => `${n} 件を表示中`,
+    asOf: (time) => `${time} まで`,
+    loadMore: 'さらに読み込む',
+    loadingMore: '読み込んでいます…',
+    allShown: 'この検索の記録はこれですべてです。',
+    refresh: '最新の記録を表示',
+    sensorOff: 'プログラムの記録は現在止まっています。記録を行う Mamori の機能が動いていません。',
+    late: '少し遅れて記録されたため、情報が欠けている可能性があります。',
+    action: {
+      exec: '起動しました',
+      fork: '親プログラムの複製として起動しました',
+      exit: (code) => `終了しました（終了コード ${code}）`,
+      exitSignal: (signal) => `シグナル ${signal} で停止しました`,
+      ended: '終了しました',
+      connect: (target) => `${target} に接続しました`,
+      accept: (from) => `${from} からの接続を受け付けました`,
+      bind: (addr) => `${addr} で接続を受け付ける準備をしました`,
+      listen: '接続の待ち受けを始めました',
+      ptrace: (pid) => `別のプログラム（PID ${pid}）を調べたり操作したりしました`,
+      memfd: 'メモリ上だけに存在するファイルを作成しました',
+      moduleLoad: 'カーネルモジュール（ドライバー）を読み込みました',
+      setid: '実行するユーザーまたはグループを変更しました',
+      failed: (what) => `${what}（拒否されました）`,
+      unknownTarget: '不明な宛先',
+    },
+  },
+  process: {
+    title: 'プロセスの親子関係',
+    backToEvents: '動作の記録',
+    notFound: 'このプログラムの記録はありません。保存期間より前のものかもしれません。',
+    startedBy: '起動元',
+    startedByNone: 'このプログラムを起動したものは分かりません。',
+    thisProcess: 'このプログラムと、それが起動したもの',
+    summaryParent: (name, parent) => `${name} は ${parent} から起動されました。`,
+    summaryChildren: (n) => `ほかに ${n} 個のプログラムを起動しました。`,
+    summaryNoChildren: 'ほかのプログラムは起動していません。',
+    pid: (n) => `PID ${n}`,
+    user: (name) => `ユーザー ${name}`,
+    started: (time) => `${time} に開始`,
+    running: '実行中',
+    exited: (code) => `終了（終了コード ${code}）`,
+    ended: '終了',
+    beforeWatching: 'Mamori が見守りを始める前に起動したため、詳しい情報はありません。',
+    activity: (n) => `行ったこと（${n} 件）`,
+    showMore: (n) => `あと ${n} 件を表示`,
+    expand: (name) => `${name} が起動したプログラムを表示`,
+    collapse: (name) => `${name} が起動したプログラムを隠す`,
+    childCount: (n) => `${n} 個を起動`,
+    expandAll: 'すべて開く',
+    collapseAll: 'すべて閉じる',
+    open: (name) => `${name} を開く`,
+    tech: {
+      entityId: 'エンティティ ID',
+      executable: 'プログラムのファイル',
+      commandLine: 'コマンドライン',
+      sha256: 'プログラムのファイルの SHA-256',
+      notRecorded: '記録なし',
+      started: '開始',
+      ended: '終了',
+      raw: '元データ（JSON）',
+    },
+  },
   settings: {
     title: '設定',
     language: '表示言語',
@@ -569,6 +810,8 @@ export interface Formatter {
   number(n: number): string;
   bytes(n: number): string;
   dateTime(iso: string | number | Date): string;
+  /** Date and time with seconds, for events that come many to a minute. */
+  dateTimeSeconds(iso: string | number | Date): string;
   time(iso: string | number | Date): string;
   shortDay(day: string): string;
   duration(seconds: number): string;
@@ -580,6 +823,7 @@ export function createFormatter(lang: Lang, locale: string, timeZone?: string): 
   const dec = new Intl.NumberFormat(locale, { maximumFractionDigits: 1, minimumFractionDigits: 0 });
   const tzOpt = timeZone ? { timeZone } : {};
   const dt = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', ...tzOpt });
+  const dts = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'medium', ...tzOpt });
   const tm = new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit', ...tzOpt });
   // Chart days are calendar days ("2025-11-25"), not instants: format them in UTC so they never shift.
   const day = new Intl.DateTimeFormat(locale, { month: 'numeric', day: 'numeric', timeZone: 'UTC' });
@@ -595,6 +839,7 @@ export function createFormatter(lang: Lang, locale: string, timeZone?: string): 
     number: (n) => num.format(n),
     bytes: (n) => formatBytes(n, t, num, dec),
     dateTime: (v) => safe(dt, v),
+    dateTimeSeconds: (v) => safe(dts, v),
     time: (v) => safe(tm, v),
     shortDay: (d) => {
       const parsed = new Date(`${d.slice(0, 10)}T00:00:00Z`);

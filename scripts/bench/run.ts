@@ -1,26 +1,48 @@
 // `npm run bench` -> node --import tsx scripts/bench/run.ts [options]
-// Benchmarks print a table and write bench-results/<name>-<timestamp>.json plus bench-results/latest.json.
+// Each group prints its tables and writes bench-results/<name>-<timestamp>.json: the scan group also
+// bench-results/latest.json (as before), the telemetry group bench-results/latest-telemetry.json.
 import { parseArgs } from 'node:util';
 import { cleanupAll } from './lib/cleanup.js';
 import { scanThroughput, type ScanBenchOptions } from './scan-throughput.js';
+import {
+  STORM_AGENTS, TELEMETRY_TESTS, telemetryBench, type StormAgent, type TelemetryBenchOptions, type TelemetryTest,
+} from './telemetry.js';
+
+const GROUPS = ['scan', 'telemetry'] as const;
+type Group = (typeof GROUPS)[number];
 
 const HELP = `Usage: npm run bench -- [options]
 
-Scan throughput: Mamori's on-demand scan vs the machine's SHA-256 limit, sha256sum and clamscan,
-over a generated corpus (removed at the end).
+  --group G        which benchmarks: scan, telemetry or all (default all; about 6-7 minutes on 2 cores)
+  --quick          small sizes everywhere for a fast check (about 1.5 minutes for all)
+  --runs R         runs per contender, the median is reported (default 3; scan and exec storm)
+  --seed S         seed of the generated data (default 1)
+  -h, --help       this text
 
-  --quick          small corpus (300 files, ~80 MB) for a fast check
+1. scan: Mamori's on-demand scan vs the machine's SHA-256 limit, sha256sum and clamscan, over a
+   generated corpus (removed at the end).
   --files N        number of files (default 2000, plus one EICAR file)
   --mb M           total size in MB of 1,000,000 bytes (default 700)
-  --runs R         runs per contender, the median is reported (default 3)
-  --seed S         corpus seed (default 1); same seed + sizes = same corpus
   --only a,b       only these contenders: mamori, sha256sum, clamscan (the limit always runs)
   --target X       Mamori's target as a fraction of the limit (default 0.8)
   --keep           keep the corpus directory and print its path
-  -h, --help       this text
 
-Exit status: 0 whatever the PASS/FAIL of the target; 1 when a contender crashed or reported a
-wrong result (wrong file count, bytes, or not exactly one finding); 2 on bad options.`;
+2. telemetry: process telemetry (Linux, root: eBPF, cn_proc, auditd). Mamori runs as the compiled
+   core (dist/) in a child process; dist/ and native-helpers/bin are built when missing.
+  --tests a,b      which: storm, store, latency, idle (default all four)
+  --storm N        execs of /bin/true per exec-storm run (default 5000)
+  --storm-with a,b agents compared with no agent: ebpf, cn_proc, auditd (default all three;
+                   auditd is skipped with the reason when it is not installed or already running)
+  --events N       synthetic exec events inserted into the store (default 200000)
+  --batch N        events per insertBatch (default 5000)
+  --latency-execs N  execs timed from spawn to stored (default 200)
+  --latency-gap-ms N time between them (default 20)
+  --idle-seconds N idle window measured (default 30)
+  --settle-seconds N wait after the core starts, before the idle window (default 10)
+
+Exit status: 0 whatever the PASS/FAIL of the targets; 1 when a contender crashed or gave a wrong
+result (scan: wrong file count, bytes, or not exactly one finding; telemetry: Mamori eBPF did not
+store every exec with its command line, the store lost events or searched wrong); 2 on bad options.`;
 
 function positive(name: string, value: string | undefined, fallback: number, integer = true): number {
   if (value === undefined) return fallback;
@@ -29,11 +51,21 @@ function positive(name: string, value: string | undefined, fallback: number, int
   return n;
 }
 
+function list<T extends string>(name: string, value: string | undefined, known: readonly T[]): T[] | null {
+  if (value === undefined) return null;
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const id of items) if (!(known as readonly string[]).includes(id)) throw new Error(`--${name}: unknown "${id}" (${known.join(', ')})`);
+  return items as T[];
+}
+
 async function main(): Promise<number> {
-  let options: ScanBenchOptions;
+  let groups: Group[];
+  let scan: ScanBenchOptions;
+  let telemetry: TelemetryBenchOptions;
   try {
     const { values } = parseArgs({
       options: {
+        group: { type: 'string' },
         quick: { type: 'boolean', default: false },
         files: { type: 'string' },
         mb: { type: 'string' },
@@ -42,35 +74,73 @@ async function main(): Promise<number> {
         only: { type: 'string' },
         target: { type: 'string' },
         keep: { type: 'boolean', default: false },
+        tests: { type: 'string' },
+        storm: { type: 'string' },
+        'storm-with': { type: 'string' },
+        events: { type: 'string' },
+        batch: { type: 'string' },
+        'latency-execs': { type: 'string' },
+        'latency-gap-ms': { type: 'string' },
+        'idle-seconds': { type: 'string' },
+        'settle-seconds': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
     });
     if (values.help) { console.log(HELP); return 0; }
+    const group = values.group ?? 'all';
+    if (group !== 'all' && !(GROUPS as readonly string[]).includes(group)) throw new Error(`--group must be scan, telemetry or all, got "${group}"`);
+    groups = group === 'all' ? [...GROUPS] : [group as Group];
     const quick = values.quick ?? false;
-    const only = values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : null;
-    const known = ['sha256-limit', 'limit', 'mamori', 'sha256sum', 'clamscan'];
-    for (const id of only ?? []) if (!known.includes(id)) throw new Error(`--only: unknown contender "${id}" (${known.join(', ')})`);
-    options = {
+    const only = list('only', values.only, ['sha256-limit', 'limit', 'mamori', 'sha256sum', 'clamscan']);
+    const runs = positive('runs', values.runs, 3);
+    const seed = positive('seed', values.seed, 1);
+    scan = {
       quick,
       files: positive('files', values.files, quick ? 300 : 2000),
       mb: positive('mb', values.mb, quick ? 80 : 700, false),
-      runs: positive('runs', values.runs, 3),
-      seed: positive('seed', values.seed, 1),
+      runs,
+      seed,
       only,
       target: positive('target', values.target, 0.8, false),
       keep: values.keep ?? false,
     };
-    const minMb = (options.files * 1024) / 1e6;
-    const maxMb = (options.files * 16 * 2 ** 20) / 1e6;
-    if (options.mb < minMb || options.mb > maxMb) {
-      throw new Error(`--mb ${options.mb} cannot be reached with ${options.files} files of 1 KiB-16 MiB (${minMb.toFixed(1)}-${maxMb.toFixed(0)} MB)`);
+    const minMb = (scan.files * 1024) / 1e6;
+    const maxMb = (scan.files * 16 * 2 ** 20) / 1e6;
+    if (scan.mb < minMb || scan.mb > maxMb) {
+      throw new Error(`--mb ${scan.mb} cannot be reached with ${scan.files} files of 1 KiB-16 MiB (${minMb.toFixed(1)}-${maxMb.toFixed(0)} MB)`);
     }
+    telemetry = {
+      quick,
+      runs,
+      seed,
+      tests: list<TelemetryTest>('tests', values.tests, TELEMETRY_TESTS) ?? [...TELEMETRY_TESTS],
+      storm: positive('storm', values.storm, quick ? 1000 : 5000),
+      stormWith: list<StormAgent>('storm-with', values['storm-with'], STORM_AGENTS) ?? [...STORM_AGENTS],
+      events: positive('events', values.events, quick ? 50_000 : 200_000),
+      batch: positive('batch', values.batch, 5000),
+      latencyExecs: positive('latency-execs', values['latency-execs'], quick ? 50 : 200),
+      latencyGapMs: positive('latency-gap-ms', values['latency-gap-ms'], 20),
+      idleSeconds: positive('idle-seconds', values['idle-seconds'], quick ? 10 : 30),
+      settleSeconds: positive('settle-seconds', values['settle-seconds'], quick ? 3 : 10),
+    };
   } catch (err) {
     console.error(`${(err as Error).message}\n\n${HELP}`);
     return 2;
   }
-  return scanThroughput(options);
+  let code = 0;
+  for (const g of groups) {
+    if (groups.length > 1) console.log(`\n======== bench group: ${g} ========`);
+    try {
+      const c = g === 'scan' ? await scanThroughput(scan) : await telemetryBench(telemetry);
+      code = Math.max(code, c);
+    } catch (err) {
+      console.error(`bench group ${g} failed: ${(err as Error).stack ?? err}`);
+      code = 1;
+    }
+    cleanupAll();
+  }
+  return code;
 }
 
 main().then(

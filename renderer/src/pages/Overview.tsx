@@ -176,7 +176,23 @@ function TechStatus({ status, fmt }: { status: Status; fmt: Formatter }) {
         {status.sensors.length ? (
           <ul className="plain">
             {status.sensors.map((s) => (
-              <li key={s.id}><code>{s.id}</code>: {s.state}{s.detail ? ` (${s.detail})` : ''}</li>
+              <li key={s.id} className="sensor" data-testid={`sensor-${s.id}`}>
+                <span>
+                  {t.overview.sensorName[s.id] ? `${t.overview.sensorName[s.id]} ` : null}
+                  <code>{s.id}</code>: {t.overview.sensorState[s.state]}{s.detail ? ` (${s.detail})` : ''}
+                </span>
+                {s.tier ? (
+                  <dl className="kv kv-inline" data-testid={`sensor-${s.id}-tier`} data-tier={s.tier}>
+                    <dt>{t.overview.tier}</dt>
+                    <dd>{t.overview.tierName[s.tier] ?? s.tier}</dd>
+                    <dt>{t.overview.canMiss}</dt>
+                    <dd>{t.overview.tierLimits[s.tier] ?? s.limits ?? t.common.unknown}</dd>
+                  </dl>
+                ) : null}
+                {s.eventsLost && s.eventsLost > 0 ? (
+                  <p className="small error-text" data-testid={`sensor-${s.id}-lost`}>{t.overview.eventsLost(fmt.number(s.eventsLost))}</p>
+                ) : null}
+              </li>
             ))}
           </ul>
         ) : t.common.none}

@@ -65,3 +65,20 @@ export function formatTable(rows: ContenderReport[]): string {
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : i === last ? c : c.padStart(widths[i]!))).join('  ');
   return [line(header), line(widths.map((w, i) => '-'.repeat(i === last ? 8 : w))), ...body.map(line)].join('\n');
 }
+
+/** A plain text table: the first column left-aligned, the others right-aligned, except `leftCols`. */
+export function formatGrid(header: string[], rows: string[][], leftCols: number[] = []): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const left = new Set([0, ...leftCols]);
+  const line = (cells: string[]) => cells.map((c, i) => (left.has(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** The value at quantile q (0-1) of a list, nearest-rank. */
+export function quantile(values: number[], q: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
+}
+
+export const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
+export const fmtNum = (n: number, digits = 1) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });

@@ -5,7 +5,11 @@ import { basename } from 'node:path';
 import type { EventKind } from '../../../../preload/contract/index.js';
 import type { NewEvent } from '../../store/index.js';
 import type { HelperMessage } from './helper-stream.js';
+import { ldSoPreload, loaderEnv, mappedLibraries } from './libraries.js';
 import { commandLine, entityId, type ProcInfo, type ProcessTable } from './process-table.js';
+
+/** The dynamic loader maps libraries after exec: look at /proc/PID/maps this long after. */
+export const LIBRARIES_DELAY_MS = 150;
 
 const NETWORK = new Set(['connect', 'accept', 'bind', 'listen']);
 const SYSCALL = new Set(['ptrace', 'memfd_create', 'module_load', 'setid']);
@@ -53,7 +57,11 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 export class Normalizer {
   private readonly users = new UserNames();
 
-  constructor(private readonly table: ProcessTable, private readonly clock: BootClock, private readonly enrich: Enricher) {}
+  constructor(
+    private readonly table: ProcessTable, private readonly clock: BootClock, private readonly enrich: Enricher,
+    /** Where events found after the fact go (the libraries a process loaded). */
+    private readonly late: (event: NewEvent) => void = () => undefined,
+  ) {}
 
   /** One helper message -> zero or one event (a promise when the executable still has to be hashed). */
   normalize(m: HelperMessage): NewEvent | Promise<NewEvent> | null {
@@ -105,9 +113,32 @@ export class Normalizer {
     const event = this.event('process', 'exec', m, ts, info, parent);
     event.process.working_directory = cwd;
     if (m.argv_truncated) event.process.args_truncated = true;
+    const env = loaderEnv(pid);
+    if (env.length) event.process.env_vars = env;
+    let link: string | null = null;
+    try { link = readlinkSync(`/proc/${pid}/exe`); } catch { /* gone */ }
+    if (link && (link.startsWith('/memfd:') || link.endsWith(' (deleted)'))) event.process.executable_link = link;
+    const timer = setTimeout(() => this.libraries(info, m, ts, parent), LIBRARIES_DELAY_MS);
+    timer.unref();
     const hash = info.executable ? this.enrich.sha256(info.executable) : null;
     const withHash = (sha: string | null) => { event.process.hash = sha ? { sha256: sha } : null; return event; };
     return hash instanceof Promise ? hash.then(withHash, () => withHash(null)) : withHash(hash);
+  }
+
+  /** The libraries event of a process that still runs the image it exec'd. */
+  private libraries(info: ProcInfo, m: HelperMessage, ts: number, parent: ProcInfo | null): void {
+    if (this.table.get(info.pid) !== info) return; // exited or exec.d again meanwhile
+    const found = mappedLibraries(info.pid, info.executable);
+    if (!found) return;
+    const preload = ldSoPreload();
+    if (!found.libraries.length && !preload.length) return; // statically linked, nothing loaded
+    const event = this.event('process', 'libraries', m, ts, info, parent);
+    event.event.sequence = null; // derived from the exec, not a helper message of its own
+    event['@timestamp'] = new Date().toISOString();
+    event.process.libraries = found.libraries;
+    if (found.unusual.length) event.process.libraries_unusual = found.unusual;
+    if (preload.length) event.process.ld_so_preload = preload;
+    this.late(event);
   }
 
   private onExit(m: HelperMessage, pid: number, ts: number): NewEvent {

@@ -68,7 +68,7 @@ export class ProcessSensor {
         log: (line) => this.o.log('info', `${t.binary}: ${line}`),
       });
       try {
-        this.normalizer = new Normalizer(new ProcessTable(), new BootClock(), new ExecutableHasher(this.o.hashFile));
+        this.normalizer = new Normalizer(new ProcessTable(), new BootClock(), new ExecutableHasher(this.o.hashFile), (e) => this.push(e));
         await stream.start();
       } catch (err) {
         reasons.push(`${t.tier}: ${(err as Error).message}`);

@@ -33,6 +33,12 @@ for (const { tier, binary } of tiers) {
       cores.push(core);
       const status = await core.api.getStatus({});
       expect(status.sensors.find((s) => s.id === 'process')).toMatchObject({ state: 'running', tier });
+      // Wait until events flow end to end (helper attached, first batch stored) before measuring anything.
+      const warm = `mamori-warmup-${Date.now()}`;
+      await waitFor('the first events', async () => {
+        spawnSync('/bin/sleep', ['0.05', warm]);
+        return (await core.api.searchEvents({ text: warm, limit: 1 })).items.length > 0;
+      }, 15_000);
       return core;
     }
     const search = async (core: Core, text: string, pred: (e: TelemetryEvent) => boolean, what: string) =>
@@ -56,6 +62,31 @@ for (const { tier, binary } of tiers) {
       const tree = await core.api.processTree({ ref: exec.process.entity_id });
       expect(tree.process).toMatchObject({ pid: child.pid, exit_code: 7 });
       expect(tree.process.children.map((c) => c.command_line)).toEqual(expect.arrayContaining([expect.stringContaining('sleep 0.3')]));
+    });
+
+    it('sees LD_PRELOAD in the environment and the preloaded library in the process', async () => {
+      const core = await start();
+      const marker = `mamori-preload-${Date.now()}`;
+      const lib = ['/usr/lib/x86_64-linux-gnu/libm.so.6', '/lib/x86_64-linux-gnu/libm.so.6'].find((p) => existsSync(p))!;
+      const child = spawn('/bin/sh', ['-c', 'sleep 3', marker], { env: { ...process.env, LD_PRELOAD: lib } });
+      const libs = await search(core, marker, (e) => e.event.action === 'libraries' && e.process.pid === child.pid, 'the libraries event');
+      expect(libs.process.libraries).toEqual(expect.arrayContaining([expect.stringMatching(/libm\.so\.6$/)]));
+      const exec = await search(core, marker, (e) => e.event.action === 'exec' && e.process.pid === child.pid, 'the exec event');
+      expect(exec.process.env_vars).toEqual([`LD_PRELOAD=${lib}`]);
+      child.kill();
+    });
+
+    it('flags a program run from memory (memfd) by what the kernel says it runs', async () => {
+      const core = await start();
+      const marker = `mamori-memfd-${Date.now()}`;
+      // Python copies the shell into a memfd and executes that: no file on disk is the program.
+      const py = `import os,sys\nfd=os.memfd_create('payload')\nos.write(fd,open('/bin/sh','rb').read())\nos.execve(fd,['sh','-c','sleep 3',sys.argv[1]],{})`;
+      const child = spawn('python3', ['-c', py, marker]);
+      const exec = await search(core, marker, (e) => e.event.action === 'exec' && e.process.pid === child.pid && !!e.process.executable_link,
+        'the exec of the memfd program');
+      expect(exec.process.executable_link).toMatch(/^\/memfd:payload \(deleted\)$/);
+      expect(exec.process.args).toEqual(['sh', '-c', 'sleep 3', marker]);
+      child.kill();
     });
 
     it(tier === 'ebpf'
