@@ -12,6 +12,7 @@ import type { CoreEvents } from './events.js';
 import { newId, nowIso } from './util/index.js';
 
 const REALTIME_LANES = 2;
+const RETENTION_EVERY_MS = 10 * 60_000;
 const REALTIME_QUEUE_MAX = 10_000;
 
 export interface EngineOptions {
@@ -40,6 +41,7 @@ export class Engine {
   private pauseTimer: NodeJS.Timeout | null = null;
   private watchOverride: string[] | null;
   private stopping = false;
+  private retentionTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: EngineOptions) {
     this.vault = new QuarantineVault(join(o.dataDir, 'quarantine'), o.store.quarantine);
@@ -81,6 +83,32 @@ export class Engine {
     const out = [this.o.dataDir];
     try { out.push(realpathSync(this.o.dataDir)); } catch { /* not created yet */ }
     return out;
+  }
+
+  // ---- telemetry retention ------------------------------------------------------------------
+
+  /** Drops telemetry older than the retention setting and keeps the database under its size cap. */
+  applyRetention(now = Date.now()): number {
+    const { eventsRetentionDays, eventsMaxMb } = this.o.store.settings.get();
+    const { db } = this.o.store;
+    const usedBytes = () => {
+      const pages = db.pragma('page_count', { simple: true }) as number;
+      const free = db.pragma('freelist_count', { simple: true }) as number;
+      return (pages - free) * (db.pragma('page_size', { simple: true }) as number);
+    };
+    const before = new Date(now - eventsRetentionDays * 86_400_000).toISOString();
+    const removed = this.o.store.events.prune(before, eventsMaxMb * 1024 * 1024, usedBytes);
+    if (removed) this.o.log('info', `retention: removed ${removed} old events`);
+    return removed;
+  }
+
+  startRetention(): void {
+    const run = () => {
+      try { this.applyRetention(); } catch (err) { this.o.log('warn', `retention failed: ${(err as Error).message}`); }
+    };
+    run();
+    this.retentionTimer = setInterval(run, RETENTION_EVERY_MS);
+    this.retentionTimer.unref();
   }
 
   // ---- real-time path -------------------------------------------------------------------------
@@ -327,6 +355,7 @@ export class Engine {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
     await this.sensor.stop();
     await this.processSensor.stop();
     await this.waitForScans();

@@ -45,6 +45,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     } },
     { name: 'start the file sensor', run: () => engine!.sensor.start() },
     { name: 'start the process sensor', run: () => engine!.processSensor.start() },
+    { name: 'start telemetry retention', run: () => engine!.startRetention() },
   ];
 
   const shutdown: Step[] = [

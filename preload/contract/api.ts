@@ -64,6 +64,8 @@ export const methods = {
       watchFolders: z.array(AbsPath).max(64).optional(),
       autoQuarantine: z.boolean().optional(),
       notifyMinSeverity: Severity.optional(),
+      eventsRetentionDays: z.number().int().min(1).max(3650).optional(),
+      eventsMaxMb: z.number().int().min(50).max(1_000_000).optional(),
     }).strict(),
     Settings,
     'Change some settings; the rest stay as they are.',

@@ -145,8 +145,12 @@ export const Settings = z.object({
   watchFolders: z.array(z.string()),
   autoQuarantine: z.boolean(),
   notifyMinSeverity: Severity,
+  eventsRetentionDays: z.number().int().min(1).max(3650).default(30).describe('telemetry older than this is removed'),
+  eventsMaxMb: z.number().int().min(50).max(1_000_000).default(2048).describe('the database is kept under this size'),
 });
 export type Settings = z.infer<typeof Settings>;
+/** Settings as stored or given as defaults: fields added later may be missing and take their default. */
+export type SettingsInput = z.input<typeof Settings>;
 
 export const HashListImport = z.object({
   name: z.string(),

@@ -78,6 +78,41 @@ export class EventsRepo {
     return row?.e ?? null;
   }
 
+  /**
+   * Retention: remove events older than `before` and, while the database file is larger than `maxBytes`,
+   * the oldest events in chunks. FTS rows go with them (external content needs the old values to delete).
+   * Returns how many events were removed.
+   */
+  prune(before: string, maxBytes: number, dbBytes: () => number): number {
+    let removed = 0;
+    const oldestId = () => (this.db.prepare('SELECT min(id) AS id FROM events').get() as { id: number | null }).id;
+    const removeUpTo = (lastId: number) => {
+      const rows = this.db.prepare('SELECT id, process_command_line, process_executable FROM events WHERE id <= ?')
+        .all(lastId) as { id: number; process_command_line: string | null; process_executable: string | null }[];
+      const unindex = this.db.prepare("INSERT INTO events_fts (events_fts, rowid, process_command_line, process_executable) VALUES ('delete', ?, ?, ?)");
+      this.db.transaction(() => {
+        for (const r of rows) if (r.process_command_line || r.process_executable) unindex.run(r.id, r.process_command_line, r.process_executable);
+        removed += this.db.prepare('DELETE FROM events WHERE id <= ?').run(lastId).changes;
+      })();
+    };
+    // By age, oldest first, 10,000 at a time so a big backlog never holds one huge transaction.
+    for (;;) {
+      const row = this.db.prepare('SELECT max(id) AS id FROM (SELECT id FROM events WHERE time < ? ORDER BY id LIMIT 10000)').get(before) as { id: number | null };
+      if (row.id === null) break;
+      removeUpTo(row.id);
+    }
+    // By size: free pages are reused by new rows, so dropping the oldest tenth at a time is enough.
+    while (dbBytes() > maxBytes) {
+      const first = oldestId();
+      if (first === null) break;
+      const total = this.count();
+      const cut = this.db.prepare('SELECT id FROM events ORDER BY id LIMIT 1 OFFSET ?').get(Math.max(0, Math.ceil(total / 10) - 1)) as { id: number } | undefined;
+      removeUpTo(cut?.id ?? first);
+      if (total <= 1) break;
+    }
+    return removed;
+  }
+
   count(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
   }

@@ -1,6 +1,6 @@
 // The store's one public door: a real SQLite file, migrated on open, with one repository per table group.
 import type { Database } from 'better-sqlite3';
-import type { Settings } from '../../../preload/contract/index.js';
+import type { SettingsInput } from '../../../preload/contract/index.js';
 import { openDatabase } from './open.js';
 import { AlertsRepo } from './alerts.js';
 import { QuarantineRepo } from './quarantine.js';
@@ -27,7 +27,7 @@ export interface Store {
   close(): void;
 }
 
-export function openStore(dataDir: string, defaults: Settings, log: (m: string) => void): Store {
+export function openStore(dataDir: string, defaults: SettingsInput, log: (m: string) => void): Store {
   const { db, recoveredFrom } = openDatabase(dataDir, log);
   return {
     db,

@@ -1,9 +1,13 @@
 import type { Database } from 'better-sqlite3';
-import { Settings } from '../../../preload/contract/index.js';
+import { Settings, type SettingsInput } from '../../../preload/contract/index.js';
 
 /** Settings are one JSON value per key; unknown or invalid stored values fall back to the defaults. */
 export class SettingsRepo {
-  constructor(private readonly db: Database, private readonly defaults: Settings) {}
+  private readonly defaults: Settings;
+
+  constructor(private readonly db: Database, defaults: SettingsInput) {
+    this.defaults = Settings.parse(defaults);
+  }
 
   get(): Settings {
     const rows = this.db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[];

@@ -54,7 +54,7 @@ export class AuditdRunner {
     writeFileSync(join(this.dir, 'auditd.conf'), [
       'local_events = yes', 'write_logs = yes', `log_file = ${this.log}`, 'log_group = root', 'log_format = ENRICHED',
       'flush = INCREMENTAL_ASYNC', 'freq = 50', 'max_log_file = 4096', 'num_logs = 2', 'priority_boost = 4', 'name_format = NONE',
-      'max_log_file_action = IGNORE', 'space_left = 1', 'space_left_action = IGNORE', 'admin_space_left = 1',
+      'max_log_file_action = IGNORE', 'space_left = 2', 'space_left_action = IGNORE', 'admin_space_left = 1',
       'admin_space_left_action = IGNORE', 'disk_full_action = IGNORE', 'disk_error_action = IGNORE', 'use_libwrap = no',
       'transport = TCP', 'q_depth = 2000', 'overflow_action = SYSLOG', 'end_of_event_timeout = 2', '',
     ].join('\n'), { mode: 0o600 });
@@ -78,7 +78,12 @@ export class AuditdRunner {
     this.daemon = daemon;
     for (let i = 0; i < 50; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      if (daemon.exitCode !== null) return `auditd exited at start (${daemon.exitCode}): ${stderr.trim().slice(0, 300)}`;
+      if (daemon.exitCode !== null) {
+        // Without -f it reports to syslog only: ask a foreground run (which exits on the same error) for the reason.
+        const why = spawnSync('auditd', ['-f', '-n', '-c', this.dir], { encoding: 'utf8', timeout: 3000 });
+        const error = `${why.stdout}${why.stderr}`.split('\n').find((l) => /error/i.test(l)) ?? stderr.trim();
+        return `auditd exited at start (${daemon.exitCode}): ${error.slice(0, 300)}`;
+      }
       if (auditStatus().pid === daemon.pid && existsSync(this.log)) return null;
     }
     return `auditd did not register with the kernel within 5 s: ${stderr.trim().slice(0, 300)}`;

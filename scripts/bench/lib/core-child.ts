@@ -1,30 +1,71 @@
 // Start a Mamori core in a child Node process (lib/core-host.mjs) and talk to it: ready, status, stop.
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Status } from '../../../preload/contract/index.js';
 import { trackChild, untrackChild } from './cleanup.js';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-export const CORE_MODULE = fileURLToPath(new URL('../../../dist/main/core/index.js', import.meta.url));
-export const STORE_MODULE = fileURLToPath(new URL('../../../dist/main/core/store/index.js', import.meta.url));
-export const HELPERS_DIR = fileURLToPath(new URL('../../../native-helpers/bin/', import.meta.url));
 const HOST = fileURLToPath(new URL('./core-host.mjs', import.meta.url));
+const HELPERS = ['mamori-proc-ebpf', 'mamori-proc-cn'];
 
-/** Build the compiled core (npm run build) and the native helpers (make -C native-helpers) when missing. */
-export function ensureBuilt(): string | null {
-  if (!existsSync(CORE_MODULE)) {
+/** What the bench measures: a copy of the compiled core and the helpers, made once per run (see snapshotBuild). */
+export interface Build {
+  root: string;
+  coreModule: string;
+  storeModule: string;
+  helpersDir: string;
+}
+
+let current: Build | null = null;
+
+/** The snapshot in use; snapshotBuild() must have run. */
+export function build(): Build {
+  if (!current) throw new Error('snapshotBuild() has not run');
+  return current;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Copy the compiled core (dist/main, dist/preload, package.json) and the native helpers into `dir`, building
+ * them first when missing. Every measurement of the run then uses the same build, even if someone rebuilds
+ * dist/ meanwhile (the build empties dist/ first). node_modules is linked, not copied.
+ */
+export async function snapshotBuild(dir: string): Promise<string | null> {
+  const dist = join(REPO, 'dist');
+  const ready = () => existsSync(join(dist, 'main/core/index.js')) && existsSync(join(dist, 'main/core/store/index.js'))
+    && existsSync(join(dist, 'preload/contract/index.js')) && HELPERS.every((h) => existsSync(join(REPO, 'native-helpers/bin', h)));
+  if (!ready()) {
+    // Maybe a build is running right now (it starts by emptying dist/): give it a moment before building.
+    for (let i = 0; i < 40 && !ready(); i++) await sleep(500);
+  }
+  if (!existsSync(join(dist, 'main/core/index.js'))) {
     console.log('  dist/ is missing: building (node scripts/build.mjs) ...');
     const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO, stdio: 'inherit' });
-    if (r.status !== 0 || !existsSync(CORE_MODULE)) return 'the build (npm run build) failed';
+    if (r.status !== 0) return 'the build (npm run build) failed';
   }
-  for (const helper of ['mamori-proc-ebpf', 'mamori-proc-cn']) {
-    if (existsSync(`${HELPERS_DIR}${helper}`)) continue;
-    console.log(`  native-helpers/bin/${helper} is missing: building (make -C native-helpers) ...`);
+  if (!HELPERS.every((h) => existsSync(join(REPO, 'native-helpers/bin', h)))) {
+    console.log('  a native helper is missing: building (make -C native-helpers) ...');
     const r = spawnSync('make', ['-C', 'native-helpers'], { cwd: REPO, stdio: 'inherit' });
     if (r.status !== 0) return 'make -C native-helpers failed';
-    break;
   }
+  if (!ready()) return 'dist/ or native-helpers/bin is incomplete after the build';
+  mkdirSync(join(dir, 'dist'), { recursive: true });
+  cpSync(join(dist, 'main'), join(dir, 'dist/main'), { recursive: true });
+  cpSync(join(dist, 'preload'), join(dir, 'dist/preload'), { recursive: true });
+  cpSync(join(REPO, 'package.json'), join(dir, 'package.json'));
+  mkdirSync(join(dir, 'native-helpers/bin'), { recursive: true });
+  for (const h of HELPERS) cpSync(join(REPO, 'native-helpers/bin', h), join(dir, 'native-helpers/bin', h));
+  symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  if (!existsSync(join(dir, 'dist/main/core/index.js'))) return 'dist/ vanished while it was copied (a build running?)';
+  current = {
+    root: dir,
+    coreModule: join(dir, 'dist/main/core/index.js'),
+    storeModule: join(dir, 'dist/main/core/store/index.js'),
+    helpersDir: join(dir, 'native-helpers/bin'),
+  };
   return null;
 }
 
@@ -47,7 +88,8 @@ export interface CoreChild {
 }
 
 export function startCoreChild(config: CoreChildConfig, timeoutMs = 60_000): Promise<CoreChild> {
-  const child: ChildProcess = fork(HOST, [JSON.stringify({ ...config, coreModule: CORE_MODULE, helpersDir: HELPERS_DIR, host: config.host ?? 'agent' })], {
+  const b = build();
+  const child: ChildProcess = fork(HOST, [JSON.stringify({ ...config, coreModule: b.coreModule, helpersDir: b.helpersDir, host: config.host ?? 'agent' })], {
     detached: true, // its own process group: the helper it starts is ended with it at cleanup
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv: [],

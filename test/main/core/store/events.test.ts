@@ -97,3 +97,29 @@ describe('telemetry history', () => {
     expect(processTree(store.events, '424242')).toBeNull();
   });
 });
+
+describe('retention', () => {
+  it('removes events older than the cut-off with their full-text rows, and keeps the rest searchable', async () => {
+    const { store, feed } = setup();
+    const events = await feed(script);
+    const all = store.events.search({ limit: 100, offset: 0 }).items;
+    expect(all).toHaveLength(events.length);
+    // Nothing is older than 1970: nothing goes.
+    expect(store.events.prune('1970-01-02T00:00:00Z', Number.MAX_SAFE_INTEGER, () => 0)).toBe(0);
+    const cut = all.find((e) => e.event.sequence === 6)!['@timestamp'];
+    const removed = store.events.prune(cut, Number.MAX_SAFE_INTEGER, () => 0);
+    expect(removed).toBe(5); // sequences 1-5 are older than the sh exit
+    expect(store.events.search({ text: 'install.sh', limit: 10, offset: 0 }).items.map((e) => e.event.action)).toEqual(['exit']);
+    // The full-text index still matches the table exactly (FTS5 throws on any mismatch).
+    expect(() => store.db.prepare("INSERT INTO events_fts (events_fts) VALUES ('integrity-check')").run()).not.toThrow();
+  });
+
+  it('drops the oldest events while the database is over its size cap', async () => {
+    const { store, feed } = setup();
+    await feed(script);
+    let size = 1000;
+    const removed = store.events.prune('1970-01-01T00:00:00Z', 500, () => size -= 100);
+    expect(removed).toBeGreaterThan(0);
+    expect(store.events.search({ limit: 100, offset: 0 }).items.at(-1)!.event.sequence).toBeGreaterThan(1); // oldest went first
+  });
+});
