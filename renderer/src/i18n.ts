@@ -288,7 +288,8 @@ const en = {
     colCommand: 'Command line',
     pid: (n: string) => `pid ${n}`,
     noCommand: 'No command line recorded',
-    showFull: 'Show the full command line',
+    showFull: 'Show all',
+    showFullLabel: 'Show the full command line',
     showLess: 'Show less',
     openTree: (name: string, pid: string) => `${name} (pid ${pid}): open its process tree`,
     empty: 'No events match.',
@@ -310,11 +311,14 @@ const en = {
       connect: (target: string) => `connected to ${target}`,
       accept: (from: string) => `accepted a connection from ${from}`,
       bind: (addr: string) => `opened ${addr} for connections`,
+      bindNoAddress: 'prepared to receive connections',
       listen: 'waits for incoming connections',
       ptrace: (pid: string) => `looked into or controlled another program (pid ${pid})`,
       memfd: 'created a file that exists only in memory',
       moduleLoad: 'loaded a kernel module (a driver)',
       setid: 'changed the user or group it runs as',
+      libraries: (n: string) => `loaded ${n} shared libraries`,
+      librariesUnusual: (n: string, unusual: string) => `loaded ${n} shared libraries, ${unusual} from an unusual place`,
       failed: (what: string) => `${what} (refused)`,
       unknownTarget: 'an unknown address',
     },
@@ -328,6 +332,7 @@ const en = {
     thisProcess: 'This program and what it started',
     summaryParent: (name: string, parent: string) => `${name} was started by ${parent}.`,
     summaryChildren: (n: string) => `It started ${n} other programs.`,
+    summaryDescendants: (n: string, total: string) => `It started ${n} other programs; with the ones those started, ${total} in all.`,
     summaryNoChildren: 'It did not start other programs.',
     pid: (n: string) => `pid ${n}`,
     user: (name: string) => `user ${name}`,
@@ -675,8 +680,9 @@ const ja: Messages = {
     colCommand: 'コマンドライン',
     pid: (n) => `PID ${n}`,
     noCommand: 'コマンドラインの記録はありません',
-    showFull: 'コマンドライン全体を表示',
-    showLess: '短く表示',
+    showFull: '全文',
+    showFullLabel: 'コマンドライン全体を表示',
+    showLess: '短く',
     openTree: (name, pid) => `${name}（PID ${pid}）の親子関係を開く`,
     empty: '該当する記録はありません。',
     emptyHint: '短い言葉にする、種類を変える、期間を長くするなどを試してください。',
@@ -697,11 +703,14 @@ const ja: Messages = {
       connect: (target) => `${target} に接続しました`,
       accept: (from) => `${from} からの接続を受け付けました`,
       bind: (addr) => `${addr} で接続を受け付ける準備をしました`,
+      bindNoAddress: '接続を受け付ける準備をしました',
       listen: '接続の待ち受けを始めました',
       ptrace: (pid) => `別のプログラム（PID ${pid}）を調べたり操作したりしました`,
       memfd: 'メモリ上だけに存在するファイルを作成しました',
       moduleLoad: 'カーネルモジュール（ドライバー）を読み込みました',
       setid: '実行するユーザーまたはグループを変更しました',
+      libraries: (n) => `共有ライブラリを ${n} 個読み込みました`,
+      librariesUnusual: (n, unusual) => `共有ライブラリを ${n} 個読み込みました（うち ${unusual} 個は通常と異なる場所から）`,
       failed: (what) => `${what}（拒否されました）`,
       unknownTarget: '不明な宛先',
     },
@@ -715,6 +724,7 @@ const ja: Messages = {
     thisProcess: 'このプログラムと、それが起動したもの',
     summaryParent: (name, parent) => `${name} は ${parent} から起動されました。`,
     summaryChildren: (n) => `ほかに ${n} 個のプログラムを起動しました。`,
+    summaryDescendants: (n, total) => `ほかに ${n} 個のプログラムを起動しました。そこから起動されたものを含めると、全部で ${total} 個です。`,
     summaryNoChildren: 'ほかのプログラムは起動していません。',
     pid: (n) => `PID ${n}`,
     user: (name) => `ユーザー ${name}`,
@@ -812,6 +822,9 @@ export interface Formatter {
   dateTime(iso: string | number | Date): string;
   /** Date and time with seconds, for events that come many to a minute. */
   dateTimeSeconds(iso: string | number | Date): string;
+  /** Time of day with seconds, and the date alone: for tables with many rows. */
+  timeSeconds(iso: string | number | Date): string;
+  date(iso: string | number | Date): string;
   time(iso: string | number | Date): string;
   shortDay(day: string): string;
   duration(seconds: number): string;
@@ -824,6 +837,8 @@ export function createFormatter(lang: Lang, locale: string, timeZone?: string): 
   const tzOpt = timeZone ? { timeZone } : {};
   const dt = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', ...tzOpt });
   const dts = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'medium', ...tzOpt });
+  const tms = new Intl.DateTimeFormat(locale, { timeStyle: 'medium', ...tzOpt });
+  const dd = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', ...tzOpt });
   const tm = new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit', ...tzOpt });
   // Chart days are calendar days ("2025-11-25"), not instants: format them in UTC so they never shift.
   const day = new Intl.DateTimeFormat(locale, { month: 'numeric', day: 'numeric', timeZone: 'UTC' });
@@ -840,6 +855,8 @@ export function createFormatter(lang: Lang, locale: string, timeZone?: string): 
     bytes: (n) => formatBytes(n, t, num, dec),
     dateTime: (v) => safe(dt, v),
     dateTimeSeconds: (v) => safe(dts, v),
+    timeSeconds: (v) => safe(tms, v),
+    date: (v) => safe(dd, v),
     time: (v) => safe(tm, v),
     shortDay: (d) => {
       const parsed = new Date(`${d.slice(0, 10)}T00:00:00Z`);

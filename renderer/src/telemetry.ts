@@ -32,9 +32,16 @@ export function describeEvent(e: TelemetryEvent, fmt: Formatter): string {
       return a.connect(endpoint(e.destination?.ip, e.destination?.port, e.destination?.path) ?? unknown);
     case 'accept':
       return a.accept(endpoint(e.source?.ip, e.source?.port) ?? unknown);
-    case 'bind':
-      return a.bind(endpoint(e.source?.ip, e.source?.port, typeof e.syscall?.args.path === 'string' ? e.syscall.args.path : null) ?? unknown);
+    case 'bind': {
+      const where = endpoint(e.source?.ip, e.source?.port, typeof e.syscall?.args.path === 'string' ? e.syscall.args.path : null);
+      return where ? a.bind(where) : a.bindNoAddress;
+    }
     case 'listen': return a.listen;
+    case 'libraries': {
+      const n = fmt.number(p.libraries?.length ?? 0);
+      const unusual = p.libraries_unusual?.length ?? 0;
+      return unusual > 0 ? a.librariesUnusual(n, fmt.number(unusual)) : a.libraries(n);
+    }
     default: break;
   }
   let text: string;

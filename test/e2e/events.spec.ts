@@ -91,6 +91,7 @@ test('a process started here is found in Events, and its tree shows its parent a
   await self.getByTestId('node-tech').first().locator('summary').click();
   await expect(self.getByTestId('node-entity').first()).toHaveText(entity!);
   await expect(self.getByTestId('node-raw-json').first()).toContainText(`"exit_code": 3`);
+  await expect(self.getByTestId('node-sha256').first()).toHaveText(/^[0-9a-f]{64}$/);
 
   // Back to the same search.
   await page.getByTestId('back-to-events').click();

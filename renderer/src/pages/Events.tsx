@@ -209,7 +209,12 @@ const EventRow = memo(function EventRow({ event: e, fmt }: { event: TelemetryEve
   return (
     <tr className="row-link" onClick={onClick} data-testid="event-row" data-event-id={e.id} data-kind={e.event.kind}
       data-action={e.event.action} data-entity={e.process.entity_id} data-pid={e.process.pid}>
-      <td className="nowrap small"><time dateTime={e['@timestamp']}>{fmt.dateTimeSeconds(e['@timestamp'])}</time></td>
+      <td className="cell-time">
+        <time dateTime={e['@timestamp']} title={fmt.dateTimeSeconds(e['@timestamp'])}>
+          <span className="block">{fmt.timeSeconds(e['@timestamp'])}</span>
+          <span className="block muted small">{fmt.date(e['@timestamp'])}</span>
+        </time>
+      </td>
       <td><span className={`kind-badge kind-${e.event.kind}`}>{t.events.kind[e.event.kind]}</span></td>
       <td className="event-what" data-testid="event-what">
         {describeEvent(e, fmt)}
@@ -223,16 +228,17 @@ const EventRow = memo(function EventRow({ event: e, fmt }: { event: TelemetryEve
       <td className="small cell-user" title={user}>{user}</td>
       <td className="cell-command">
         {command ? (
-          <>
+          <div className={expanded ? 'cmd-cell cmd-cell-open' : 'cmd-cell'}>
             <code className={expanded ? 'cmd cmd-full' : 'cmd cmd-short'} title={expanded ? undefined : command} data-testid="event-command">
               {command}
             </code>
             {long ? (
-              <button type="button" className="link-button small" aria-expanded={expanded} onClick={() => setExpanded((x) => !x)}>
+              <button type="button" className="link-button small cmd-toggle" aria-expanded={expanded}
+                aria-label={expanded ? t.events.showLess : t.events.showFullLabel} onClick={() => setExpanded((x) => !x)}>
                 {expanded ? t.events.showLess : t.events.showFull}
               </button>
             ) : null}
-          </>
+          </div>
         ) : <span className="muted small">{t.events.noCommand}</span>}
       </td>
     </tr>

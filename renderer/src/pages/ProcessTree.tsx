@@ -70,8 +70,10 @@ function TreeView({ root, ancestors }: { root: ProcessNode; ancestors: ProcessNo
       <PageTitle>{t.process.title}</PageTitle>
       <p className="lead" data-testid="process-summary">
         {parent ? t.process.summaryParent(name, processName(parent)) : null}
-        {' '}
-        {total > 0 ? t.process.summaryChildren(fmt.number(total)) : t.process.summaryNoChildren}
+        {parent && fmt.lang !== 'ja' ? ' ' : null}
+        {total === 0 ? t.process.summaryNoChildren
+          : total === root.children.length ? t.process.summaryChildren(fmt.number(total))
+          : t.process.summaryDescendants(fmt.number(root.children.length), fmt.number(total))}
       </p>
 
       <section className="tree-section" aria-labelledby="tree-ancestors">
@@ -102,7 +104,7 @@ function TreeView({ root, ancestors }: { root: ProcessNode; ancestors: ProcessNo
 }
 
 function AncestorLine({ node }: { node: ProcessNode }) {
-  const { t, fmt } = useApp();
+  const { t } = useApp();
   const name = processName(node);
   const sketchy = isSketchy(node);
   return (

@@ -42,7 +42,9 @@ export class ProcessSensor {
   private state: SensorState['state'] = 'stopped';
   private detail: string | null = null;
   private dropped = 0;
-  private batch: NewEvent[] = [];
+  /** Events in the helper's order; an exec still waiting for its executable's hash holds back the ones after it,
+   *  so the store's order (ids) is the order things happened. */
+  private queue: { event: NewEvent | null }[] = [];
   private pending = 0;
   private timer: NodeJS.Timeout | null = null;
   private normalizer: Normalizer | null = null;
@@ -93,22 +95,25 @@ export class ProcessSensor {
     const out = this.normalizer!.normalize(m);
     if (!out) return;
     if (out instanceof Promise) {
+      const slot: { event: NewEvent | null } = { event: null };
+      this.queue.push(slot);
       this.pending++;
-      void out.then((e) => { this.pending--; this.push(e); });
+      void out.then((e) => { this.pending--; slot.event = e; });
     } else {
       this.push(out);
     }
   }
 
   private push(e: NewEvent): void {
-    this.batch.push(e);
-    if (this.batch.length >= FLUSH_MAX) this.flush();
+    this.queue.push({ event: e });
+    if (this.queue.length >= FLUSH_MAX) this.flush();
   }
 
   private flush(): void {
-    if (!this.batch.length) return;
-    const batch = this.batch;
-    this.batch = [];
+    let ready = 0;
+    while (ready < this.queue.length && this.queue[ready]!.event) ready++;
+    if (!ready) return;
+    const batch = this.queue.splice(0, ready).map((slot) => slot.event!);
     this.o.onEvents(batch);
   }
 
