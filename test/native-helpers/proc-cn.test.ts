@@ -2,81 +2,30 @@
 // boottime clock), fork/exec/exit of a shell, argv, setid, ptrace, an exec storm with loss accounting,
 // and SIGTERM. The known limit of this tier (a process that exits at once may have argv null) is
 // asserted honestly: the exec event must exist, its argv may be missing.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/temp.js';
+import { helperHarness, helperSkipReason, run, uptimeNs, type Msg } from '../helpers/native-helper.js';
 
 const BIN = join(process.cwd(), 'native-helpers', 'bin', 'mamori-proc-cn');
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
-interface Msg {
-  type: string;
-  seq?: number;
-  ts_ns?: number;
-  [field: string]: unknown;
-}
 
-function skipReason(): string | null {
-  if (process.platform !== 'linux') return 'not Linux';
-  if (!existsSync(BIN)) return `${BIN} is not built (make -C native-helpers)`;
-  const r = spawnSync(BIN, ['--self-test'], { encoding: 'utf8', timeout: 15_000 });
-  if (r.status !== 0) return `--self-test failed (exit ${String(r.status)}): ${(r.stdout + r.stderr).trim().split('\n')[0]}`;
-  return null;
-}
 
-const skip = skipReason();
+const skip = helperSkipReason(BIN);
 if (skip) console.warn(`[proc-cn] skipped: ${skip}`);
 
-const uptimeNs = () => Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 1e9;
 
-function run(cmd: string, args: string[]): Promise<{ pid: number; code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ pid: child.pid!, code, stdout, stderr }));
-  });
-}
 
 describe.skipIf(skip !== null)(`mamori-proc-cn${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  let helper: ChildProcess;
-  const lines: Msg[] = [];
-  const badLines: string[] = [];
-  const stderrLines: string[] = [];
-  let helperExit: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
-
-  const events = () => lines.slice(1);
-  const find = (pred: (m: Msg) => boolean) => events().find(pred);
-  const await1 = (what: string, pred: (m: Msg) => boolean, timeoutMs = 10_000) =>
-    waitFor(what, () => find(pred), timeoutMs);
-
-  beforeAll(async () => {
-    helper = spawn(BIN, [], { stdio: ['ignore', 'pipe', 'pipe'] });
-    helperExit = new Promise((resolve) => helper.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
-    createInterface({ input: helper.stderr!, crlfDelay: Infinity }).on('line', (l) => stderrLines.push(l));
-    createInterface({ input: helper.stdout!, crlfDelay: Infinity }).on('line', (l) => {
-      try {
-        lines.push(JSON.parse(l) as Msg);
-      } catch {
-        badLines.push(l);
-      }
-    });
-    await waitFor('the hello line', () => lines.length > 0, 15_000);
-  });
-
-  afterAll(() => {
-    if (helper.exitCode === null && helper.signalCode === null) helper.kill('SIGKILL');
-  });
+  const { lines, badLines, stderrLines, events, await1, helper: child, exited } = helperHarness(BIN);
 
   it('starts with a protocol 1 hello for the cn_proc tier', () => {
     expect(lines[0]).toMatchObject({
-      type: 'hello', protocol: 1, helper: 'mamori-proc-cn', tier: 'cn_proc', pid: helper.pid, clock: 'boottime',
+      type: 'hello', protocol: 1, helper: 'mamori-proc-cn', tier: 'cn_proc', pid: child().pid, clock: 'boottime',
       version: expect.any(String),
     });
     expect([...(lines[0]!.capabilities as string[])].sort()).toEqual(['exec', 'exit', 'fork', 'ptrace', 'setid']);
@@ -259,8 +208,8 @@ describe.skipIf(skip !== null)(`mamori-proc-cn${skip ? ` (skipped: ${skip})` : '
 
   it('exits within 1 s of SIGTERM', async () => {
     const sent = Date.now();
-    helper.kill('SIGTERM');
-    const exit = await helperExit;
+    child().kill('SIGTERM');
+    const exit = await exited();
     expect(exit.at - sent).toBeLessThan(1000);
     expect(exit.code).toBe(0);
     expect(stderrLines).toEqual([]);

@@ -7,18 +7,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TelemetryEvent } from '../../../../preload/contract/index.js';
 import { createCore, type Core } from '../../../../main/core/index.js';
 import { tempDirs, waitFor } from '../../../helpers/temp.js';
+import { HELPERS_DIR as helpersDir, helperSkipReason } from '../../../helpers/native-helper.js';
 
-const helpersDir = join(process.cwd(), 'native-helpers', 'bin');
 const dirs = tempDirs();
 const cores: Core[] = [];
 afterEach(async () => { for (const c of cores.splice(0)) await c.stop(); dirs.cleanup(); });
 
-function tierRuns(binary: string): string | null {
-  const path = join(helpersDir, binary);
-  if (!existsSync(path)) return `${binary} is not built (make -C native-helpers)`;
-  const r = spawnSync(path, ['--self-test'], { encoding: 'utf8', timeout: 15_000 });
-  return r.status === 0 ? null : `${binary} cannot run here: ${(r.stderr || r.stdout).trim().split('\n')[0]}`;
-}
 
 const tiers = [
   { tier: 'ebpf' as const, binary: 'mamori-proc-ebpf' },
@@ -26,7 +20,7 @@ const tiers = [
 ];
 
 for (const { tier, binary } of tiers) {
-  const skip = tierRuns(binary);
+  const skip = helperSkipReason(join(helpersDir, binary));
   describe.skipIf(skip !== null)(`process sensor, ${tier} tier${skip ? ` (skipped: ${skip})` : ''}`, () => {
     async function start() {
       const core = await createCore({ dataDir: dirs.make('mamori-proc-'), watchFolders: [], host: 'test', processSensor: tier, helpersDir, log: () => undefined });
