@@ -3,7 +3,6 @@
 // and what the agent costs at rest. Mamori runs as the compiled core in a child Node process
 // (lib/core-host.mjs), so the bench's own memory and CPU never count as the agent's.
 import Database from 'better-sqlite3';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,12 +59,14 @@ interface StormRun {
   loopCpuSeconds: number | null;
   /** CPU the agent used from the storm's start until its events were stored: core + helper, or auditd + kauditd. */
   agentCpuSeconds: number | null;
+  /** The same split: Mamori's node process and its helper (Mamori rows only). */
+  agentCpuSplit: { core: number; helper: number } | null;
   /** exec events (Mamori) or EXECVE records (auditd) carrying this run's marker. */
   recorded: number | null;
   /** ... of which with a distinct, exactly right command line (Mamori). */
   exact: number | null;
-  /** exec events of /bin/true with or without a command line (Mamori; the cn_proc tier may miss the command line). */
-  trueExecs: number | null;
+  /** exec events whose parent is the storm's bash, with or without a command line (Mamori; cn_proc may miss it). */
+  execsSeen: number | null;
   lost: number | null;
   /** From the loop's end until the last event was stored (or stopped coming). */
   drainSeconds: number | null;
@@ -93,15 +94,11 @@ interface StormContender {
   finish(): Promise<void>;
 }
 
-function stormCommand(n: number, marker: string): [string, string[]] {
-  return ['bash', ['-c', `for i in $(seq 1 ${n}); do /bin/true ${marker}$i; done`]];
-}
-
-async function runStorm(n: number, marker: string): Promise<{ seconds: number; cpu: number | null }> {
-  const [cmd, args] = stormCommand(n, marker);
-  const r = await runProcess(cmd, args, { cpu: true });
+/** One bash loop of n short-lived execs, timed from spawn to exit; it prints its pid first (the execs' parent). */
+async function runStorm(n: number, marker: string): Promise<{ seconds: number; cpu: number | null; bashPid: number }> {
+  const r = await runProcess('bash', ['-c', `echo $$; for i in $(seq 1 ${n}); do /bin/true ${marker}$i; done`], { cpu: true });
   if (r.code !== 0) throw new Error(`the storm loop exited with ${r.code ?? r.signal}: ${r.stderr.trim().slice(0, 200)}`);
-  return { seconds: r.seconds, cpu: r.cpuSeconds };
+  return { seconds: r.seconds, cpu: r.cpuSeconds, bashPid: Number(r.stdout.trim().split('\n')[0]) };
 }
 
 /** Poll until `count()` reaches `want`, or stops growing for `quietMs`, or `maxMs` passed. */
@@ -127,7 +124,7 @@ function noneContender(o: TelemetryBenchOptions): StormContender {
     prepare: async () => null,
     async run(round, marker) {
       const s = await runStorm(o.storm, marker);
-      return { round, marker, seconds: s.seconds, loopCpuSeconds: s.cpu, agentCpuSeconds: null, recorded: null, exact: null, trueExecs: null, lost: null, drainSeconds: null, startMs: null, notes: [] };
+      return { round, marker, seconds: s.seconds, loopCpuSeconds: s.cpu, agentCpuSeconds: null, agentCpuSplit: null, recorded: null, exact: null, execsSeen: null, lost: null, drainSeconds: null, startMs: null, notes: [] };
     },
     finish: async () => {},
   };
@@ -165,24 +162,29 @@ function mamoriStormContender(o: TelemetryBenchOptions, tier: 'ebpf' | 'cn_proc'
         await sleep(500); // the helper's first messages (processes already running) are stored
         const pids = processTree(core.pid);
         const cpu0 = cpuTicksOf(pids);
+        const core0 = cpuTicksOf([core.pid]);
         const like = `/bin/true ${marker}%`; // not the bash loop's own command line, which holds the marker too
         const countQ = db.prepare("SELECT count(*) AS n FROM events WHERE action = 'exec' AND process_command_line LIKE ?").pluck();
         const s = await runStorm(o.storm, marker);
         const d = await drain(() => countQ.get(like) as number, o.storm);
         const cpu1 = cpuTicksOf(pids);
+        const coreCpu = (cpuTicksOf([core.pid]) - core0) / CLK_TCK;
         const lines = db.prepare("SELECT process_command_line FROM events WHERE action = 'exec' AND process_command_line LIKE ?").pluck().all(like) as string[];
         const re = new RegExp(`^/bin/true ${marker}(\\d+)$`);
         const seen = new Set<number>();
         for (const l of lines) { const m = re.exec(l); if (m && Number(m[1]) >= 1 && Number(m[1]) <= o.storm) seen.add(Number(m[1])); }
-        const trueExecs = db.prepare("SELECT count(*) FROM events WHERE action = 'exec' AND process_executable LIKE '%/true'").pluck().get() as number;
+        const execsSeen = db.prepare("SELECT count(*) FROM events WHERE action = 'exec' AND json_extract(doc, '$.process.parent.pid') = ?"
+          + " AND coalesce(process_command_line, '') NOT LIKE 'seq %'")
+          .pluck().get(s.bashPid) as number;
         const { status } = await core.status();
         const p = processSensorOf(status);
         const notes: string[] = [];
         if (p?.state !== 'running') notes.push(`process sensor ${p?.state}: ${p?.detail}`);
         if (lines.length !== seen.size) notes.push(`${lines.length - seen.size} duplicate or malformed command line(s)`);
         return {
-          round, marker, seconds: s.seconds, loopCpuSeconds: s.cpu, agentCpuSeconds: (cpu1 - cpu0) / CLK_TCK, recorded: lines.length,
-          exact: seen.size, trueExecs, lost: p?.eventsLost ?? null, drainSeconds: d.seconds, startMs: core.startMs, notes,
+          round, marker, seconds: s.seconds, loopCpuSeconds: s.cpu, agentCpuSeconds: (cpu1 - cpu0) / CLK_TCK,
+          agentCpuSplit: { core: coreCpu, helper: (cpu1 - cpu0) / CLK_TCK - coreCpu }, recorded: lines.length,
+          exact: seen.size, execsSeen, lost: p?.eventsLost ?? null, drainSeconds: d.seconds, startMs: core.startMs, notes,
         };
       } finally {
         db.close();
@@ -212,13 +214,13 @@ function auditdContender(o: TelemetryBenchOptions, work: string): StormContender
       const pids = auditd.pids();
       const cpu0 = cpuTicksOf(pids);
       auditd.arm();
-      let s: { seconds: number; cpu: number | null };
+      let s: Awaited<ReturnType<typeof runStorm>>;
       try { s = await runStorm(o.storm, marker); } finally { auditd.disarm(); }
       const d = await drain(() => auditd.countRecords(from, marker), o.storm);
       const cpu1 = cpuTicksOf(pids);
       return {
-        round, marker, seconds: s.seconds, loopCpuSeconds: s.cpu, agentCpuSeconds: (cpu1 - cpu0) / CLK_TCK, recorded: d.n, exact: d.n,
-        trueExecs: null, lost: auditStatus().lost - lost0, drainSeconds: d.seconds, startMs: null, notes: [],
+        round, marker, seconds: s.seconds, loopCpuSeconds: s.cpu, agentCpuSeconds: (cpu1 - cpu0) / CLK_TCK, agentCpuSplit: null, recorded: d.n, exact: d.n,
+        execsSeen: null, lost: auditStatus().lost - lost0, drainSeconds: d.seconds, startMs: null, notes: [],
       };
     },
     finish: () => auditd.finish(),
@@ -256,9 +258,10 @@ async function stormBench(o: TelemetryBenchOptions, work: string, tag: string): 
           if (problems.length && c.row.status === 'ok') { c.row.status = 'wrong-result'; c.row.reason = problems.join('; '); }
           console.log(`  run ${round}/${o.runs} ${c.row.label}: ${r.seconds.toFixed(2)} s, ${fmtInt(o.storm / r.seconds)} execs/s`
             + (r.recorded !== null ? `, ${fmtInt(r.exact ?? r.recorded)}/${fmtInt(o.storm)} recorded with command line` : '')
-            + (r.trueExecs !== null ? ` (${fmtInt(r.trueExecs)} /bin/true execs stored)` : '')
+            + (r.execsSeen !== null ? ` (${fmtInt(r.execsSeen)} exec events of the loop's children)` : '')
             + (r.lost !== null ? `, lost ${r.lost}` : '') + (r.drainSeconds !== null ? `, drained ${r.drainSeconds.toFixed(2)} s after the loop` : '')
             + (r.agentCpuSeconds !== null ? `, agent CPU ${r.agentCpuSeconds.toFixed(2)} s` : '')
+            + (r.agentCpuSplit ? ` (core ${r.agentCpuSplit.core.toFixed(2)}, helper ${r.agentCpuSplit.helper.toFixed(2)})` : '')
             + (problems.length ? `  WRONG: ${problems.join('; ')}` : r.notes.length ? `  (${r.notes.join('; ')})` : ''));
         } catch (err) {
           c.row.status = 'crashed'; c.row.reason = (err as Error).message;
@@ -283,24 +286,30 @@ async function stormBench(o: TelemetryBenchOptions, work: string, tag: string): 
 }
 
 function stormTable(rows: StormRow[], o: TelemetryBenchOptions): string {
-  const header = ['agent', 'median s', 'execs/s', 'overhead', 'loop CPU s', 'agent CPU s', 'recorded', 'lost', 'drain s', 'target', 'runs (s)'];
+  const header = ['agent', 'median s', 'execs/s', 'overhead', 'loop CPU s', 'agent CPU s', 'with cmdline', 'exec events', 'lost', 'drain s', 'target', 'runs (s)'];
   const body = rows.map((r) => {
-    if (r.medianSeconds === null) return [r.label, '-', '-', '-', '-', '-', '-', '-', '-', '-', `${r.status.toUpperCase()}: ${r.reason ?? ''}`];
-    const m = <T,>(f: (x: StormRun) => T | null) => { const v = r.runs.map(f).filter((x): x is T => x !== null); return v; };
-    const loop = m((x) => x.loopCpuSeconds);
-    const rec = m((x) => x.exact);
-    const lost = m((x) => x.lost);
-    const dr = m((x) => x.drainSeconds);
+    if (r.medianSeconds === null) return [r.label, '-', '-', '-', '-', '-', '-', '-', '-', '-', '-', `${r.status.toUpperCase()}: ${(r.reason ?? '').slice(0, 120)}`];
+    const vals = (f: (x: StormRun) => number | null) => r.runs.map(f).filter((x): x is number => x !== null);
+    const worst = (f: (x: StormRun) => number | null) => { const v = vals(f); return v.length ? `${fmtInt(Math.min(...v))}` : '-'; };
+    const loop = vals((x) => x.loopCpuSeconds);
+    const lost = vals((x) => x.lost);
+    const dr = vals((x) => x.drainSeconds);
     const target = r.id === 'ebpf' && r.overheadPct !== null ? `${verdict(r.overheadPct <= TARGETS.stormOverheadPct && r.status === 'ok')} <=${TARGETS.stormOverheadPct}%` : '';
     return [
       r.label, r.medianSeconds.toFixed(2), fmtInt(o.storm / r.medianSeconds), r.id === 'none' ? 'base' : `${r.overheadPct! >= 0 ? '+' : ''}${r.overheadPct!.toFixed(1)}%`,
       loop.length ? median(loop).toFixed(2) : '-', r.medianAgentCpuSeconds === null ? '-' : r.medianAgentCpuSeconds.toFixed(2),
-      rec.length ? `${rec.map((x) => fmtInt(x)).join('/')} of ${fmtInt(o.storm)}` : '-', lost.length ? lost.join('/') : '-',
-      dr.length ? median(dr).toFixed(2) : '-', target,
-      r.runs.map((x) => x.seconds.toFixed(2)).join(' ') + (r.status === 'ok' ? '' : `  ${r.status.toUpperCase()}: ${r.reason}`),
+      worst((x) => x.exact), worst((x) => x.execsSeen), lost.length ? fmtInt(Math.max(...lost)) : '-', dr.length ? median(dr).toFixed(2) : '-', target,
+      r.runs.map((x) => x.seconds.toFixed(2)).join(' ') + (r.status === 'ok' ? '' : `  ${r.status.toUpperCase()}: ${(r.reason ?? '').slice(0, 120)}`),
     ];
   });
-  return formatGrid(header, body, [10]);
+  const notes = rows.filter((r) => r.runs.some((x) => x.agentCpuSplit)).map((r) => {
+    const split = r.runs.map((x) => x.agentCpuSplit!).filter(Boolean);
+    const n = r.runs.map((x) => x.execsSeen ?? 0);
+    const cpu = median(r.runs.map((x) => x.agentCpuSeconds ?? 0));
+    return `  ${r.label}: agent CPU = core ${median(split.map((x) => x.core)).toFixed(2)} s + helper ${median(split.map((x) => x.helper)).toFixed(2)} s `
+      + `(median), ${((cpu * 1e6) / Math.max(1, median(n))).toFixed(0)} µs per exec (each exec is a fork, an exec and an exit event)`;
+  });
+  return [formatGrid(header, body, [11]), ...notes].join('\n');
 }
 
 // ---- 2. store throughput and search ---------------------------------------------------------------------------
@@ -427,70 +436,47 @@ interface LatencyResult {
   max: number | null;
   mean: number | null;
   pollMs: number;
-  latenciesMs: number[];
+  latenciesMs: (number | null)[];
+  warmMs: (number | null)[];
+  /** Median time the probe's spawn() call took, and one poll query: what the figures include besides Mamori. */
+  spawnCallMs: number | null;
+  pollQueryMs: number | null;
 }
+
+const PROBE = fileURLToPath(new URL('./lib/latency-probe.mjs', import.meta.url));
 
 async function latencyBench(o: TelemetryBenchOptions, work: string, tag: string): Promise<LatencyResult> {
   const dataDir = join(work, 'latency');
   removeOnExit(dataDir);
-  const res: LatencyResult = { status: 'ok', reason: null, execs: o.latencyExecs, gapMs: o.latencyGapMs, found: 0, p50: null, p90: null, p99: null, min: null, max: null, mean: null, pollMs: 5, latenciesMs: [] };
+  const res: LatencyResult = {
+    status: 'ok', reason: null, execs: o.latencyExecs, gapMs: o.latencyGapMs, found: 0, p50: null, p90: null, p99: null, min: null, max: null,
+    mean: null, pollMs: 5, latenciesMs: [], warmMs: [], spawnCallMs: null, pollQueryMs: null,
+  };
   const core = await startCoreChild({ dataDir, processSensor: 'ebpf' });
-  const db = openReader(dataDir);
-  let poller: NodeJS.Timeout | undefined;
   try {
     const p = processSensorOf(core.status0);
     if (p?.tier !== 'ebpf' || p.state !== 'running') throw new Error(`the eBPF tier does not run: ${p?.detail ?? p?.state}`);
-    const newRows = db.prepare("SELECT id, process_command_line AS c FROM events WHERE id > ? AND action = 'exec' ORDER BY id");
-    let lastId = 0;
-    const seenAt = new Map<string, number>();
-    const poll = () => {
-      const rows = newRows.all(lastId) as { id: number; c: string | null }[];
-      const now = performance.now();
-      for (const r of rows) {
-        lastId = r.id;
-        const m = r.c ? /mamori-lat-\S+/.exec(r.c) : null;
-        if (m && !seenAt.has(m[0])) seenAt.set(m[0], now);
-      }
-    };
-    poller = setInterval(poll, res.pollMs);
-    const exec = (marker: string) => {
-      const t = performance.now();
-      const child = spawn('/bin/true', [marker], { stdio: 'ignore' });
-      child.on('error', () => { /* counted as missing */ });
-      return t;
-    };
-    const waitSeen = async (markers: string[], ms: number) => {
-      const deadline = performance.now() + ms;
-      while (performance.now() < deadline && markers.some((m) => !seenAt.has(m))) await sleep(20);
-    };
-    // Warm-up (untimed): the executable's hash is computed once and cached, the code gets optimised.
-    const warm = Array.from({ length: 10 }, (_, i) => `mamori-lat-${tag}-w${i}`);
-    for (const m of warm) { exec(m); await sleep(o.latencyGapMs); }
-    await waitSeen(warm, 5000);
-    const spawnedAt = new Map<string, number>();
-    const t0 = performance.now();
-    for (let i = 0; i < o.latencyExecs; i++) {
-      const wait = t0 + i * o.latencyGapMs - performance.now();
-      if (wait > 0) await sleep(wait);
-      const marker = `mamori-lat-${tag}-${i}`;
-      spawnedAt.set(marker, exec(marker));
-    }
-    await waitSeen([...spawnedAt.keys()], 10_000);
-    clearInterval(poller);
-    poll();
-    const lat: number[] = [];
-    for (const [m, t] of spawnedAt) { const s = seenAt.get(m); if (s !== undefined) lat.push(s - t); }
+    await sleep(500);
+    // The spawning and polling run in a small process of their own (lib/latency-probe.mjs).
+    const args = { dbFile: join(dataDir, DB_FILE), count: o.latencyExecs, warm: 10, gapMs: o.latencyGapMs, pollMs: res.pollMs, timeoutMs: 10_000, tag };
+    const r = await runProcess(process.execPath, [PROBE, JSON.stringify(args)]);
+    if (r.code !== 0) throw new Error(`the latency probe exited with ${r.code ?? r.signal}: ${r.stderr.trim().slice(0, 300)}`);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { warm: (number | null)[]; latencies: (number | null)[]; spawnMs: number[]; pollMs: number[] };
+    const lat = out.latencies.filter((x): x is number => x !== null);
+    const round = (x: number) => Math.round(x * 10) / 10;
     res.found = lat.length;
-    res.latenciesMs = lat.map((x) => Math.round(x * 10) / 10);
+    res.latenciesMs = out.latencies.map((x) => (x === null ? null : round(x))) as number[];
+    res.warmMs = out.warm.map((x) => (x === null ? null : round(x))) as number[];
+    res.spawnCallMs = out.spawnMs.length ? median(out.spawnMs) : null;
+    res.pollQueryMs = out.pollMs.length ? median(out.pollMs) : null;
     if (lat.length) {
       res.p50 = quantile(lat, 0.5); res.p90 = quantile(lat, 0.9); res.p99 = quantile(lat, 0.99);
       res.min = Math.min(...lat); res.max = Math.max(...lat); res.mean = lat.reduce((a, b) => a + b, 0) / lat.length;
     }
     if (res.found !== o.latencyExecs) { res.status = 'wrong-result'; res.reason = `${o.latencyExecs - res.found} of ${o.latencyExecs} execs never appeared in the store (10 s)`; }
-    console.log(`  ${res.found}/${o.latencyExecs} execs stored; p50 ${res.p50?.toFixed(1)} ms, p99 ${res.p99?.toFixed(1)} ms, max ${res.max?.toFixed(1)} ms`);
+    console.log(`  ${res.found}/${o.latencyExecs} execs stored; p50 ${res.p50?.toFixed(1)} ms, p99 ${res.p99?.toFixed(1)} ms, max ${res.max?.toFixed(1)} ms `
+      + `(spawn() call ${res.spawnCallMs?.toFixed(2)} ms, poll query ${res.pollQueryMs?.toFixed(2)} ms, medians)`);
   } finally {
-    clearInterval(poller);
-    db.close();
     await core.stop();
     removeNow(dataDir);
   }
