@@ -13,7 +13,7 @@ type Group = (typeof GROUPS)[number];
 
 const HELP = `Usage: npm run bench -- [options]
 
-  --group G        which benchmarks: scan, telemetry or all (default all; about 6-7 minutes on 2 cores)
+  --group G        which benchmarks: scan, telemetry or all (default all; 3.5-5 minutes on 2 cores)
   --quick          small sizes everywhere for a fast check (about 1.5 minutes for all)
   --runs R         runs per contender, the median is reported (default 3; scan and exec storm)
   --seed S         seed of the generated data (default 1)

@@ -46,7 +46,8 @@ export class AuditdRunner {
     let st: AuditStatus;
     try { st = auditStatus(); } catch (err) { return `the kernel audit interface does not answer: ${(err as Error).message}`; }
     if (st.enabled === 2) return 'the audit configuration is locked (enabled 2) until reboot';
-    if (st.pid && procStat(st.pid)) return `another audit daemon (pid ${st.pid}, ${procStat(st.pid)!.comm}) is running; not touching it`;
+    // The kernel keeps reporting a dead daemon's pid until it next tries to send: only a live auditd counts.
+    if (st.pid && procStat(st.pid)?.comm === 'auditd') return `another audit daemon (pid ${st.pid}) is running; not touching it`;
     this.saved = st;
     mkdirSync(this.dir, { recursive: true });
     // The distribution's settings, with the log in our folder, no rotation and no disk-space actions (the bench
@@ -84,7 +85,11 @@ export class AuditdRunner {
         const error = `${why.stdout}${why.stderr}`.split('\n').find((l) => /error/i.test(l)) ?? stderr.trim();
         return `auditd exited at start (${daemon.exitCode}): ${error.slice(0, 300)}`;
       }
-      if (auditStatus().pid === daemon.pid && existsSync(this.log)) return null;
+      if (auditStatus().pid === daemon.pid && existsSync(this.log)) {
+        // auditd turns auditing on as it starts: off again, so the other rows run without it (arm() turns it on).
+        auditctl('-e', String(this.saved.enabled));
+        return null;
+      }
     }
     return `auditd did not register with the kernel within 5 s: ${stderr.trim().slice(0, 300)}`;
   }
