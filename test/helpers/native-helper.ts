@@ -4,7 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { waitFor } from './temp.js';
 
 export const HELPERS_DIR = join(process.cwd(), 'native-helpers', 'bin');
@@ -68,8 +68,31 @@ export function helperHarness(binary: string, args: string[] = []) {
     if (helper.exitCode === null && helper.signalCode === null) helper.kill('SIGKILL');
   });
 
+  /** The protocol checks every helper must pass; declare them last (the second one stops the helper). */
+  const protocolTests = () => {
+    it('numbers every line after the hello 1, 2, 3, ... with no gaps and writes only valid JSON', () => {
+      expect(badLines).toEqual([]);
+      const seqs = events().map((m) => m.seq);
+      expect(seqs.length).toBeGreaterThan(0);
+      seqs.forEach((s, i) => expect(s).toBe(i + 1));
+      for (const m of events()) {
+        expect(typeof m.type).toBe('string');
+        expect(m.ts_ns).toEqual(expect.any(Number));
+      }
+    });
+
+    it('exits within 1 s of SIGTERM', async () => {
+      const sent = Date.now();
+      helper.kill('SIGTERM');
+      const exit = await exited;
+      expect(exit.at - sent).toBeLessThan(1000);
+      expect(exit.code).toBe(0);
+      expect(stderrLines).toEqual([]);
+    });
+  };
+
   return {
-    lines, badLines, stderrLines, events, find,
+    lines, badLines, stderrLines, events, find, protocolTests,
     helper: () => helper,
     exited: () => exited,
     await1: (what: string, pred: (m: Msg) => boolean, timeoutMs = 10_000) => waitFor(what, () => find(pred), timeoutMs),

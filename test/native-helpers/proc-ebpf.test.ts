@@ -20,7 +20,7 @@ if (skip) console.warn(`[proc-ebpf] skipped: ${skip}`);
 
 
 describe.skipIf(skip !== null)(`mamori-proc-ebpf${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  const { lines, badLines, stderrLines, events, await1, helper: child, exited } = helperHarness(BIN);
+  const { lines, await1, helper: child, protocolTests } = helperHarness(BIN);
 
   it('starts with a protocol 1 hello for the ebpf tier', () => {
     expect(lines[0]).toMatchObject({
@@ -206,23 +206,5 @@ describe.skipIf(skip !== null)(`mamori-proc-ebpf${skip ? ` (skipped: ${skip})` :
     expect(execs.length + dropped).toBeGreaterThanOrEqual(N);
   }, 60_000);
 
-  it('numbers every line after the hello 1, 2, 3, ... with no gaps and writes only valid JSON', () => {
-    expect(badLines).toEqual([]);
-    const seqs = events().map((m) => m.seq);
-    expect(seqs.length).toBeGreaterThan(0);
-    seqs.forEach((s, i) => expect(s).toBe(i + 1));
-    for (const m of events()) {
-      expect(typeof m.type).toBe('string');
-      expect(m.ts_ns).toEqual(expect.any(Number));
-    }
-  });
-
-  it('exits within 1 s of SIGTERM', async () => {
-    const sent = Date.now();
-    child().kill('SIGTERM');
-    const exit = await exited();
-    expect(exit.at - sent).toBeLessThan(1000);
-    expect(exit.code).toBe(0);
-    expect(stderrLines).toEqual([]);
-  });
+  protocolTests();
 });
