@@ -24,6 +24,9 @@ const TIERS = [
   },
 ] as const;
 
+// Events are written in batches at most every FLUSH_GAP_MS: a lone event is stored within ~20 ms, a storm
+// still gets big transactions. FLUSH_MS is the safety net for events held back by a pending hash.
+const FLUSH_GAP_MS = 20;
 const FLUSH_MS = 100;
 const FLUSH_MAX = 5000;
 
@@ -47,6 +50,8 @@ export class ProcessSensor {
   private queue: { event: NewEvent | null }[] = [];
   private pending = 0;
   private timer: NodeJS.Timeout | null = null;
+  private soon: NodeJS.Timeout | null = null;
+  private lastFlush = 0;
   private normalizer: Normalizer | null = null;
 
   constructor(private readonly o: ProcessSensorOptions) {}
@@ -98,18 +103,26 @@ export class ProcessSensor {
       const slot: { event: NewEvent | null } = { event: null };
       this.queue.push(slot);
       this.pending++;
-      void out.then((e) => { this.pending--; slot.event = e; });
+      void out.then((e) => { this.pending--; slot.event = e; this.flushSoon(); });
     } else {
       this.push(out);
     }
   }
 
   private push(e: NewEvent): void {
+    if (!this.stream && this.state !== 'running') return; // a late libraries event after stop: nowhere to go
     this.queue.push({ event: e });
     if (this.queue.length >= FLUSH_MAX) this.flush();
+    else this.flushSoon();
+  }
+
+  private flushSoon(): void {
+    if (this.soon) return;
+    this.soon = setTimeout(() => { this.soon = null; this.flush(); }, Math.max(0, FLUSH_GAP_MS - (Date.now() - this.lastFlush)));
   }
 
   private flush(): void {
+    this.lastFlush = Date.now();
     let ready = 0;
     while (ready < this.queue.length && this.queue[ready]!.event) ready++;
     if (!ready) return;
@@ -122,7 +135,8 @@ export class ProcessSensor {
     this.stream = null;
     while (this.pending) await new Promise((r) => setTimeout(r, 10));
     if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    if (this.soon) clearTimeout(this.soon);
+    this.timer = this.soon = null;
     this.flush();
     if (this.state === 'running') this.state = 'stopped';
   }
