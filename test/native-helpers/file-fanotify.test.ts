@@ -133,6 +133,39 @@ describe.skipIf(skip !== null)(`mamori-file-fanotify: file events${skip ? ` (ski
     rmSync(storm, { recursive: true, force: true });
   }, 120_000);
 
+  it('never hides loss: a frozen helper with a bounded kernel queue reports the overflow as a drop', async () => {
+    const over = join(dir, 'overflow');
+    mkdirSync(over);
+    const small = spawn(BIN, ['--mount', dir, '--bounded-queue'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const got: Msg[] = [];
+    const exited = new Promise((resolve) => small.once('exit', resolve));
+    createInterface({ input: small.stdout!, crlfDelay: Infinity }).on('line', (l) => got.push(JSON.parse(l) as Msg));
+    try {
+      await waitFor('hello of the second helper', () => got.length > 0, 15_000);
+      expect(got[0]).toMatchObject({ queue: 'bounded' });
+      small.kill('SIGSTOP');
+      const N = 20_000; // the kernel merges create+close_write of a file: 20,000 queue entries > 16,384
+      expect((await sh(`cd '${over}' && i=0; while [ $i -lt ${N} ]; do echo x > f$i; i=$((i+1)); done`)).code).toBe(0);
+      small.kill('SIGCONT');
+      const marker = join(dir, 'marker-after-overflow');
+      await sh(`: > '${marker}'`);
+      await waitFor('the marker', () => got.find((m) => m.type === 'file' && m.path === marker), 30_000);
+      const drops = got.filter((m) => m.type === 'drop');
+      const creates = got.filter((m) => m.type === 'file' && m.action === 'create' && String(m.path).startsWith(`${over}/`));
+      console.log(`[file-fanotify] frozen helper, bounded queue, ${N} files: ${creates.length} create events, ` +
+        `${drops.length} drop line(s) (${drops.map((d) => `${d.reason}:${String(d.count)}`).join(', ')})`);
+      expect(drops.length).toBeGreaterThan(0);
+      expect(drops[0]).toMatchObject({ reason: 'fanotify_overflow', count: null });
+      expect(creates.length).toBeLessThan(N);
+      got.slice(1).forEach((m, i) => expect(m.seq).toBe(i + 1));
+    } finally {
+      small.kill('SIGCONT');
+      small.kill('SIGTERM');
+      rmSync(over, { recursive: true, force: true });
+    }
+    expect(await exited).toBe(0);
+  }, 120_000);
+
   protocolTests();
 });
 
@@ -333,6 +366,31 @@ describe.skipIf(guardSkip !== null)(`mamori-file-fanotify --exec-guard${guardSki
     expect(Number(timeout.waited_ms)).toBeGreaterThanOrEqual(290);
     console.log(`[file-fanotify] unanswered exec ran after ${r.ms} ms (helper waited ${String(timeout.waited_ms)} ms)`);
   });
+
+  it('measures what the guard costs an exec: cached, asked every time, and not guarded', async () => {
+    const N = 300;
+    const loop = async (path: string) => {
+      const r = await sh(`(i=0; while [ $i -lt ${N} ]; do '${path}' || exit 1; i=$((i+1)); done)`);
+      expect(r.code).toBe(0);
+    };
+    const time = async (path: string) => { const t0 = process.hrtime.bigint(); await loop(path); return Number(process.hrtime.bigint() - t0) / 1e6 / N; };
+    const plain = join(base, 'unguarded');
+    copyFileSync('/bin/true', plain);
+    chmodSync(plain, 0o755);
+    const cached = bin('cached');
+    h.policy.set(cached, { allow: true, cache: true });
+    const asked = bin('asked');
+    h.policy.set(asked, { allow: true, cache: false });
+    await loop(plain); // warm the page cache
+    const before = h.checks(asked).length;
+    const msPlain = await time(plain);
+    const msCached = await time(cached);
+    const msAsked = await time(asked);
+    expect(h.checks(cached)).toHaveLength(1);
+    expect(h.checks(asked).length - before).toBe(N);
+    console.log(`[file-fanotify] exec of /bin/true (fork+exec+wait in sh, ${N} each): unguarded ${msPlain.toFixed(2)} ms, ` +
+      `guarded+cached ${msCached.toFixed(2)} ms, guarded+asking the core each time ${msAsked.toFixed(2)} ms`);
+  }, 60_000);
 
   it('when the core closes stdin, it allows what it would have asked about and says so; cached denials stay', async () => {
     const q = bin('denied-before-eof');
