@@ -4,6 +4,7 @@
  * filesystems from a decision cache or by asking the core, failing open after a deadline.
  * NDJSON on stdout, commands on stdin: ../PROTOCOL.md ("File events"). Limits: README.md. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -149,6 +150,11 @@ int main(int argc, char **argv)
     if (n_mount_args == 0)
         mount_args[n_mount_args++] = "/";
 
+    /* A closed stdin/stdout/stderr would be reused by the next open (a fanotify fd read as stdin). */
+    for (int fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+            return 3;
+
     if (want_self_test)
         return self_test(mount_args[0], exec_guard);
 
@@ -207,7 +213,7 @@ int main(int argc, char **argv)
         if (pf[1].revents & POLLIN)
             while (guard_read())
                 ;
-        if (pf[2].revents & (POLLIN | POLLHUP | POLLERR))
+        if (pf[2].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL))
             guard_stdin();
         if (exec_guard)
             guard_expire();

@@ -86,7 +86,8 @@ static bool mark_all(int fd, char *why, size_t cap)
         }
         if (r < 0) {
             snprintf(why, cap, "fanotify_mark(FAN_MARK_FILESYSTEM) on %s: %s%s", mounts[i].path, strerror(errno),
-                     errno == EXDEV || errno == EOPNOTSUPP || errno == ENODEV
+                     errno == EPERM ? " (needs CAP_SYS_ADMIN)"
+                     : errno == EXDEV || errno == EOPNOTSUPP || errno == ENODEV
                          ? " (this filesystem cannot report file handles)" : "");
             return false;
         }
