@@ -146,12 +146,14 @@ static const char *record_name(struct fanotify_event_info_fid *r)
     return (const char *)(fh->f_handle + fh->handle_bytes);
 }
 
-static void decode(struct fanotify_event_metadata *m, fev *e)
+/* raw: the event in the read buffer (only 4-byte aligned: events with names have odd lengths);
+ * m: its metadata, copied out. */
+static void decode(const struct fanotify_event_metadata *m, char *raw, fev *e)
 {
     memset(e, 0, sizeof *e);
     e->mask = m->mask;
     e->pid = m->pid;
-    char *p = (char *)m + m->metadata_len, *end = (char *)m + m->event_len;
+    char *p = raw + m->metadata_len, *end = raw + m->event_len;
     while (p + sizeof(struct fanotify_event_info_header) <= end) {
         struct fanotify_event_info_header *h = (void *)p;
         if (h->len < sizeof *h || p + h->len > end)
@@ -252,7 +254,7 @@ static void flush_moved(int64_t ts)
     emit_file("rename", &e, NULL, -1, NULL, moved.path, moved.len, moved_name, NULL, ts);
 }
 
-static void handle(struct fanotify_event_metadata *m, int64_t ts)
+static void handle(const struct fanotify_event_metadata *m, char *raw, int64_t ts)
 {
     if (m->mask & FAN_Q_OVERFLOW) {
         flush_moved(ts);
@@ -262,7 +264,7 @@ static void handle(struct fanotify_event_metadata *m, int64_t ts)
     if (m->fd >= 0)
         close(m->fd); /* not expected with FID reporting */
     fev e;
-    decode(m, &e);
+    decode(m, raw, &e);
     if (e.pid == self_pid)
         return;
 
@@ -333,14 +335,17 @@ bool notify_read(void)
         return false;
     }
     int64_t ts = boot_ns();
-    struct fanotify_event_metadata *m = (void *)rbuf;
-    size_t len = (size_t)n;
-    for (; FAN_EVENT_OK(m, len); m = FAN_EVENT_NEXT(m, len)) {
-        if (m->vers != FANOTIFY_METADATA_VERSION) {
-            diag("fanotify metadata version %u, expected %u", m->vers, FANOTIFY_METADATA_VERSION);
-            continue;
-        }
-        handle(m, ts);
+    size_t off = 0;
+    while ((size_t)n - off >= FAN_EVENT_METADATA_LEN) {
+        struct fanotify_event_metadata m;
+        memcpy(&m, rbuf + off, sizeof m);
+        if (m.event_len < FAN_EVENT_METADATA_LEN || m.event_len > (size_t)n - off)
+            break;
+        if (m.vers != FANOTIFY_METADATA_VERSION)
+            diag("fanotify metadata version %u, expected %u", m.vers, FANOTIFY_METADATA_VERSION);
+        else
+            handle(&m, rbuf + off, ts);
+        off += m.event_len;
     }
     return true;
 }

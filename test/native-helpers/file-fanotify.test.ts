@@ -418,6 +418,23 @@ describe.skipIf(guardSkip !== null)(`mamori-file-fanotify --exec-guard${guardSki
       `guarded+cached ${msCached.toFixed(2)} ms, guarded+asking the core each time ${msAsked.toFixed(2)} ms`);
   }, 60_000);
 
+  it('warns about bad lines on stdin and keeps guarding', async () => {
+    h.send({ type: 'verdict', allow: true });
+    h.child.stdin!.write('not json at all\n');
+    h.send({ type: 'deny', dev: 'x', ino: 1 });
+    h.send({ type: 'launch_missiles' });
+    await h.await1('four warnings', () => h.lines.filter((m) => m.type === 'log' && m.level === 'warn' &&
+      String(m.message).startsWith('stdin:')).length >= 4);
+    const warnings = h.lines.filter((m) => m.type === 'log' && String(m.message).startsWith('stdin:')).map((m) => m.message);
+    expect(warnings).toEqual([
+      expect.stringMatching(/verdict.*"id"/), expect.stringMatching(/not a JSON object/),
+      expect.stringMatching(/deny.*"dev"/), expect.stringMatching(/launch_missiles: unknown type/),
+    ]);
+    const f = bin('after-bad-input');
+    h.policy.set(f, { allow: false, cache: false });
+    expect((await grandchild(f)).stderr).toMatch(/Operation not permitted/);
+  });
+
   it('when the core closes stdin, it allows what it would have asked about and says so; cached denials stay', async () => {
     const q = bin('denied-before-eof');
     const st = statSync(q);
