@@ -1,11 +1,13 @@
 // `mamori`: the headless agent and the commands that talk to it. A public interface: extend, never rename.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, realpathSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { createHttpClient, MamoriError, type MamoriClient } from '../../preload/contract/index.js';
 import { createCore, defaultDataDir, packageInfo } from '../core/index.js';
 import { parseArgs, UsageError } from './args.js';
-import { formatAlert, formatEvent, formatQuarantine, formatScan, formatStatus, formatTree } from './format.js';
+import {
+  formatAlert, formatEvent, formatQuarantine, formatScan, formatSignatureImport, formatSignatureLists, formatStatus, formatTree,
+} from './format.js';
 import { findRunningAgent, removeHandle, writeHandle } from './handle.js';
 import { startAgentServer } from './server.js';
 import { startDesktopNotifier } from './notify.js';
@@ -29,6 +31,11 @@ Usage:
                                          Telemetry history, newest first; TEXT matches command lines.
   mamori process tree PID_OR_ENTITY [--json]
                                          A process, its ancestors, its children and what each did.
+  mamori signatures import FILE [--name NAME] [--json]
+                                         Import a ClamAV .hdb/.hdu/.hsb/.hsu file or a list of MD5/SHA-1/SHA-256
+                                         hashes; importing the same NAME again replaces that list.
+  mamori signatures list [--json]        Imported signature lists and their counts.
+  mamori signatures remove NAME [--json]
   mamori --version | help
 
 Every command but "agent" talks to the agent running for the same data dir
@@ -58,6 +65,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       case 'quarantine': return await runQuarantine(rest, io);
       case 'events': return await runEvents(rest, io);
       case 'process': return await runProcess(rest, io);
+      case 'signatures': return await runSignatures(rest, io);
       case '--version': case 'version': io.out(packageInfo().version); return EXIT.ok;
       case undefined: case 'help': case '--help': case '-h': io.out(USAGE); return EXIT.ok;
       default: throw new UsageError(`unknown command "${command}"`);
@@ -173,6 +181,44 @@ async function runProcess(argv: string[], io: Io): Promise<number> {
     io.out(a.flags.json ? JSON.stringify(r, null, 2) : formatTree(r.ancestors, r.process));
     return EXIT.ok;
   });
+}
+
+// The largest signature file the API takes (the contract's 64 MiB text limit).
+const MAX_SIGNATURE_FILE = 64 * 1024 * 1024;
+
+async function runSignatures(argv: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'import': return withAgent(rest, { json: 'boolean', name: 'string' }, io, async (c, a) => {
+      if (a.positionals.length !== 1) throw new UsageError('signatures import needs exactly one FILE');
+      const file = resolve(a.positionals[0]!);
+      let text: string;
+      try {
+        const st = statSync(file);
+        if (!st.isFile()) throw new UsageError(`${a.positionals[0]}: not a file`);
+        if (st.size > MAX_SIGNATURE_FILE) throw new UsageError(`${a.positionals[0]}: larger than 64 MiB; split it into several lists`);
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        if (err instanceof UsageError) throw err;
+        throw new UsageError(`${a.positionals[0]}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+      }
+      const r = await c.importSignatures({ fileName: basename(file), text, ...(a.flags.name ? { name: a.flags.name as string } : {}) });
+      io.out(a.flags.json ? JSON.stringify(r, null, 2) : formatSignatureImport(r));
+      return EXIT.ok;
+    });
+    case 'list': return withAgent(rest, { json: 'boolean' }, io, async (c, a) => {
+      const r = await c.listSignatures({});
+      io.out(a.flags.json ? JSON.stringify(r, null, 2) : formatSignatureLists(r));
+      return EXIT.ok;
+    });
+    case 'remove': return withAgent(rest, { json: 'boolean' }, io, async (c, a) => {
+      if (a.positionals.length !== 1) throw new UsageError('signatures remove needs exactly one NAME (see: mamori signatures list)');
+      const r = await c.removeSignatureList({ name: a.positionals[0]! });
+      io.out(a.flags.json ? JSON.stringify(r, null, 2) : `Removed the signature list "${r.removed}".`);
+      return EXIT.ok;
+    });
+    default: throw new UsageError('signatures needs import FILE, list or remove NAME');
+  }
 }
 
 function isoFlag(v: unknown, name: string): string | undefined {

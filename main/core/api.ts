@@ -31,6 +31,9 @@ export function createApi(engine: Engine): MamoriImpl {
     getSettings: () => store.settings.get(),
     updateSettings: (patch) => engine.applySettings(patch),
     importHashList: ({ name, text }) => engine.importHashList(name, text),
+    importSignatures: ({ fileName, text, name }) => engine.importSignatures(fileName, text, name),
+    listSignatures: () => engine.listSignatures(),
+    removeSignatureList: ({ name }) => engine.removeSignatureList(name),
     searchEvents: (query) => store.events.search(query),
     processTree: ({ ref }) => {
       const tree = processTree(store.events, ref);

@@ -2,7 +2,8 @@
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { MamoriError, type Action, type Alert, type Scan, type Settings, type Status, type StatusReason } from '../../preload/contract/index.js';
-import { detectFile, HashSignatures, parseHashList, type Finding } from './detect/index.js';
+import { basename, extname } from 'node:path';
+import { detectFile, HashSignatures, parseSignatures, UnsupportedSignatureFormat, type Finding } from './detect/index.js';
 import { QuarantineVault, type RecoveryReport } from './respond/index.js';
 import { HashPool, ScanJob, type InspectedFile } from './scan/index.js';
 import { FileWatchSensor, ProcessSensor, type ProcessTierChoice } from './sensors/index.js';
@@ -45,7 +46,7 @@ export class Engine {
 
   constructor(private readonly o: EngineOptions) {
     this.vault = new QuarantineVault(join(o.dataDir, 'quarantine'), o.store.quarantine);
-    this.hashes = new HashSignatures(o.store.signatures.all());
+    this.hashes = this.loadSignatures();
     this.watchOverride = o.watchOverride;
     this.sensor = new FileWatchSensor({
       folders: this.watchFolders(),
@@ -303,11 +304,51 @@ export class Engine {
     return next;
   }
 
+  /** The old SHA-256 list import, now any hash list; same result fields as before. */
   importHashList(name: string, text: string) {
-    const parsed = parseHashList(text, name);
-    const { imported } = this.o.store.signatures.replaceList(name, parsed.entries, nowIso());
-    this.hashes = new HashSignatures(this.o.store.signatures.all());
-    return { name, imported, duplicates: parsed.duplicates, invalid: parsed.invalid, invalidCount: parsed.invalidCount };
+    const { imported, duplicates, invalid, invalidCount } = this.importSignatures(`${name}.txt`, text, name, { allowAllBad: true });
+    return { name, imported, duplicates, invalid: invalid.map(({ line, reason }) => ({ line, reason })), invalidCount };
+  }
+
+  /** Imports (or replaces, by name) one signature database; the new hashes apply to the next file inspected. */
+  importSignatures(fileName: string, text: string, name?: string, o: { allowAllBad?: boolean } = {}) {
+    const listName = (name ?? basename(fileName, extname(fileName))).trim() || 'signatures';
+    let parsed;
+    try {
+      parsed = parseSignatures(text, fileName, listName);
+    } catch (err) {
+      if (err instanceof UnsupportedSignatureFormat) throw new MamoriError('BAD_INPUT', err.message);
+      throw err;
+    }
+    if (!parsed.entries.length && parsed.invalidCount && !o.allowAllBad) {
+      const first = parsed.invalid[0]!;
+      throw new MamoriError('BAD_INPUT', `no signature in ${fileName} could be read (${parsed.invalidCount} bad lines; line ${first.line}: ${first.reason})`);
+    }
+    const { imported } = this.o.store.signatures.replaceList(listName, parsed.format, parsed.entries, parsed.invalidCount, nowIso());
+    this.hashes = this.loadSignatures();
+    const byAlgo = { md5: 0, sha1: 0, sha256: 0 };
+    for (const e of parsed.entries) byAlgo[e.algo]++;
+    return {
+      name: listName, format: parsed.format, imported, byAlgo, duplicates: parsed.duplicates,
+      invalid: parsed.invalid, invalidCount: parsed.invalidCount,
+    };
+  }
+
+  listSignatures() {
+    return { builtIn: this.hashes.builtIn, lists: this.o.store.signatures.lists() };
+  }
+
+  removeSignatureList(name: string) {
+    if (!this.o.store.signatures.removeList(name)) throw new MamoriError('NOT_FOUND', `no signature list named "${name}"`);
+    this.hashes = this.loadSignatures();
+    return { removed: name };
+  }
+
+  /** Signatures from the store, and the hash workers told which files also need MD5/SHA-1. */
+  private loadSignatures(): HashSignatures {
+    const hashes = new HashSignatures(this.o.store.signatures.all());
+    this.hashPool.setDigestPolicy(hashes.policy);
+    return hashes;
   }
 
   status(): Status {

@@ -2,7 +2,7 @@
 // HTTP client are all derived from `methods` and `events`; add a method here and every transport has it.
 import { z } from 'zod';
 import {
-  Alert, EventKind, HashListImport, ProcessNode, QuarantineItem, Scan, ScanProgress, Settings, Severity, Status, Language,
+  Alert, EventKind, HashListImport, SignatureImport, SignatureList, ProcessNode, QuarantineItem, Scan, ScanProgress, Settings, Severity, Status, Language,
   TelemetryEvent,
 } from './schemas.js';
 
@@ -73,8 +73,24 @@ export const methods = {
   importHashList: method(
     z.object({ name: z.string().min(1).max(200), text: z.string().max(64 * 1024 * 1024) }).strict(),
     HashListImport,
-    'Import a list of SHA-256 hashes (one per line, # comments; "hash name" or "hash;name" allowed).',
+    'Import a list of hashes (MD5, SHA-1 or SHA-256, one per line, # comments; "hash name" or "hash;name" allowed).',
   ),
+  importSignatures: method(
+    z.object({
+      fileName: z.string().min(1).max(255).describe('decides the format: .hdb/.hdu (MD5:size:name), .hsb/.hsu (SHA-1/SHA-256:size:name), else a hash list'),
+      name: z.string().min(1).max(200).optional().describe('the list name; defaults to the file name without extension; importing the same name replaces the list'),
+      text: z.string().max(64 * 1024 * 1024),
+    }).strict(),
+    SignatureImport,
+    'Import a signature database: ClamAV .hdb/.hdu/.hsb/.hsu or a list of MD5, SHA-1 and SHA-256 hashes (signature-base hash-iocs.txt).',
+  ),
+  listSignatures: method(
+    Empty,
+    z.object({ builtIn: z.number().int().nonnegative(), lists: z.array(SignatureList) }),
+    'The imported signature lists with their counts, and how many signatures are built in.',
+  ),
+  removeSignatureList: method(z.object({ name: z.string().min(1).max(200) }).strict(), z.object({ removed: z.string() }),
+    'Remove an imported signature list.'),
   searchEvents: method(
     z.object({
       text: z.string().max(500).optional(),

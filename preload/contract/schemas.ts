@@ -161,6 +161,34 @@ export const HashListImport = z.object({
 });
 export type HashListImport = z.infer<typeof HashListImport>;
 
+// ---- Signature databases (issue 4): ClamAV .hdb/.hsb/.hdu/.hsu and MD5/SHA-1/SHA-256 lists.
+
+export const SignatureFormat = z.enum(['clamav-hdb', 'clamav-hsb', 'hash-list']);
+const HashCounts = z.object({ md5: z.number().int().nonnegative(), sha1: z.number().int().nonnegative(), sha256: z.number().int().nonnegative() });
+export const SignatureImport = z.object({
+  name: z.string(),
+  format: SignatureFormat,
+  imported: z.number().int().nonnegative(),
+  byAlgo: HashCounts,
+  duplicates: z.number().int().nonnegative(),
+  invalid: z.array(z.object({
+    line: z.number().int(),
+    code: z.enum(['BAD_HASH', 'BAD_SIZE', 'MISSING_NAME', 'BAD_FIELDS']),
+    reason: z.string(),
+  })).describe('first 50 bad lines'),
+  invalidCount: z.number().int().nonnegative(),
+});
+export type SignatureImport = z.infer<typeof SignatureImport>;
+export const SignatureList = z.object({
+  name: z.string(),
+  format: SignatureFormat,
+  importedAt: z.string(),
+  count: z.number().int().nonnegative(),
+  invalidCount: z.number().int().nonnegative(),
+  byAlgo: HashCounts,
+});
+export type SignatureList = z.infer<typeof SignatureList>;
+
 /** What every failed call returns, on every transport. */
 export const ErrorCode = z.enum([
   'BAD_INPUT', 'NOT_FOUND', 'CONFLICT', 'TARGET_EXISTS', 'IO_ERROR', 'UNAUTHORIZED', 'FORBIDDEN', 'INTERNAL',

@@ -70,6 +70,9 @@ export function createFakeCore(): FakeCore {
     getSettings: vi.fn(async () => self.settings),
     updateSettings: vi.fn(async (patch: Partial<Settings>) => (self.settings = { ...self.settings, ...patch })),
     importHashList: vi.fn(notFound),
+    importSignatures: vi.fn(notFound),
+    listSignatures: vi.fn(notFound),
+    removeSignatureList: vi.fn(notFound),
   };
   const events = {
     on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void) {

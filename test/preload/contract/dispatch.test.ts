@@ -24,6 +24,9 @@ const validInput: Record<MethodName, unknown> = {
   getSettings: {},
   updateSettings: {},
   importHashList: { name: 'list', text: '' },
+  importSignatures: { fileName: 'main.hdb', text: '' },
+  listSignatures: {},
+  removeSignatureList: { name: 'main' },
   searchEvents: {},
   processTree: { ref: '1234' },
 };
