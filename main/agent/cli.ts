@@ -24,6 +24,7 @@ Usage:
   mamori status [--json]                 Protection state, counts, last scan.
   mamori alerts [--json] [--limit N]     Alerts, newest first.
   mamori scan PATH... [--json]           Scan files or folders now; exit 1 when something is found.
+  mamori scan --quick|--full [--json]    The quick scan (user, temp and autostart folders) or the full scan (every local disk).
   mamori quarantine list [--json] [--all]
   mamori quarantine restore ID [--rename] [--json]
   mamori quarantine delete ID [--json]
@@ -61,7 +62,12 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
         io.out(a.flags.json ? JSON.stringify(r, null, 2) : r.items.length ? r.items.map(formatAlert).join('\n') : 'No alerts.');
         return EXIT.ok;
       });
-      case 'scan': return await withAgent(rest, { json: 'boolean' }, io, (c, a) => runScan(c, a.positionals, !!a.flags.json, io));
+      case 'scan': return await withAgent(rest, { json: 'boolean', quick: 'boolean', full: 'boolean' }, io, (c, a) => {
+        const profile = a.flags.quick ? 'quick' : a.flags.full ? 'full' : undefined;
+        if (a.flags.quick && a.flags.full) throw new UsageError('scan takes --quick or --full, not both');
+        if (profile && a.positionals.length) throw new UsageError(`scan --${profile} takes no PATH`);
+        return runScan(c, profile ?? a.positionals, !!a.flags.json, io);
+      });
       case 'quarantine': return await runQuarantine(rest, io);
       case 'events': return await runEvents(rest, io);
       case 'process': return await runProcess(rest, io);
@@ -103,14 +109,19 @@ async function withAgent(
   return fn(client, args);
 }
 
-async function runScan(client: MamoriClient, paths: string[], json: boolean, io: Io): Promise<number> {
-  if (!paths.length) throw new UsageError('scan needs at least one PATH');
-  const absolute = paths.map((p) => {
-    const full = resolve(p);
-    if (!existsSync(full)) throw new UsageError(`${p}: no such file or folder`);
-    return realpathSync(full);
-  });
-  let { scan } = await client.startScan({ paths: absolute, trigger: 'cli' });
+async function runScan(client: MamoriClient, what: string[] | 'quick' | 'full', json: boolean, io: Io): Promise<number> {
+  let scan;
+  if (typeof what === 'string') {
+    ({ scan } = await client.startScan({ profile: what, trigger: 'cli' }));
+  } else {
+    if (!what.length) throw new UsageError('scan needs at least one PATH (or --quick or --full)');
+    const absolute = what.map((p) => {
+      const full = resolve(p);
+      if (!existsSync(full)) throw new UsageError(`${p}: no such file or folder`);
+      return realpathSync(full);
+    });
+    ({ scan } = await client.startScan({ paths: absolute, trigger: 'cli' }));
+  }
   const tty = !json && process.stderr.isTTY;
   while (scan.state === 'running') {
     await new Promise((r) => setTimeout(r, 200));

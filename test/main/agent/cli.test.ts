@@ -308,6 +308,14 @@ describe('with an agent', () => {
     expect(missing.stderr).toContain('no such file or folder');
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('scan needs at least one PATH');
+    // The quick and full scans read the whole machine (and this agent quarantines): only their usage is checked here;
+    // test/main/core/scheduled-scans.test.ts runs them.
+    const both = await inproc('scan', '--quick', '--full', ...d());
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--quick or --full, not both');
+    const withPath = await inproc('scan', '--quick', clean, ...d());
+    expect(withPath.code).toBe(2);
+    expect(withPath.stderr).toContain('scan --quick takes no PATH');
   });
 
   it('`quarantine list --json` lists the quarantined file', async () => {

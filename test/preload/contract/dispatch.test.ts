@@ -16,6 +16,7 @@ const validInput: Record<MethodName, unknown> = {
   restoreQuarantine: { id: 'q_1' },
   deleteQuarantine: { id: 'q_1' },
   startScan: { paths: ['/home/user/Downloads'] },
+  getScanSchedule: {},
   cancelScan: { id: 'scan_1' },
   getScan: { id: 'scan_1' },
   listScans: {},
