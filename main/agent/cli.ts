@@ -1,11 +1,13 @@
 // `mamori`: the headless agent and the commands that talk to it. A public interface: extend, never rename.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, realpathSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { createHttpClient, MamoriError, type MamoriClient } from '../../preload/contract/index.js';
 import { createCore, defaultDataDir, packageInfo } from '../core/index.js';
 import { parseArgs, UsageError } from './args.js';
-import { formatAlert, formatEvent, formatQuarantine, formatScan, formatStatus, formatTree } from './format.js';
+import {
+  formatAlert, formatEvent, formatQuarantine, formatScan, formatSignatureImport, formatSignatureLists, formatStatus, formatTree,
+} from './format.js';
 import { findRunningAgent, removeHandle, writeHandle } from './handle.js';
 import { startAgentServer } from './server.js';
 import { startDesktopNotifier } from './notify.js';
@@ -22,6 +24,7 @@ Usage:
   mamori status [--json]                 Protection state, counts, last scan.
   mamori alerts [--json] [--limit N]     Alerts, newest first.
   mamori scan PATH... [--json]           Scan files or folders now; exit 1 when something is found.
+  mamori scan --quick|--full [--json]    The quick scan (user, temp and autostart folders) or the full scan (every local disk).
   mamori quarantine list [--json] [--all]
   mamori quarantine restore ID [--rename] [--json]
   mamori quarantine delete ID [--json]
@@ -29,6 +32,11 @@ Usage:
                                          Telemetry history, newest first; TEXT matches command lines.
   mamori process tree PID_OR_ENTITY [--json]
                                          A process, its ancestors, its children and what each did.
+  mamori signatures import FILE [--name NAME] [--json]
+                                         Import a ClamAV .hdb/.hdu/.hsb/.hsu file or a list of MD5/SHA-1/SHA-256
+                                         hashes; importing the same NAME again replaces that list.
+  mamori signatures list [--json]        Imported signature lists and their counts.
+  mamori signatures remove NAME [--json]
   mamori --version | help
 
 Every command but "agent" talks to the agent running for the same data dir
@@ -54,10 +62,16 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
         io.out(a.flags.json ? JSON.stringify(r, null, 2) : r.items.length ? r.items.map(formatAlert).join('\n') : 'No alerts.');
         return EXIT.ok;
       });
-      case 'scan': return await withAgent(rest, { json: 'boolean' }, io, (c, a) => runScan(c, a.positionals, !!a.flags.json, io));
+      case 'scan': return await withAgent(rest, { json: 'boolean', quick: 'boolean', full: 'boolean' }, io, (c, a) => {
+        const profile = a.flags.quick ? 'quick' : a.flags.full ? 'full' : undefined;
+        if (a.flags.quick && a.flags.full) throw new UsageError('scan takes --quick or --full, not both');
+        if (profile && a.positionals.length) throw new UsageError(`scan --${profile} takes no PATH`);
+        return runScan(c, profile ?? a.positionals, !!a.flags.json, io);
+      });
       case 'quarantine': return await runQuarantine(rest, io);
       case 'events': return await runEvents(rest, io);
       case 'process': return await runProcess(rest, io);
+      case 'signatures': return await runSignatures(rest, io);
       case '--version': case 'version': io.out(packageInfo().version); return EXIT.ok;
       case undefined: case 'help': case '--help': case '-h': io.out(USAGE); return EXIT.ok;
       default: throw new UsageError(`unknown command "${command}"`);
@@ -95,14 +109,19 @@ async function withAgent(
   return fn(client, args);
 }
 
-async function runScan(client: MamoriClient, paths: string[], json: boolean, io: Io): Promise<number> {
-  if (!paths.length) throw new UsageError('scan needs at least one PATH');
-  const absolute = paths.map((p) => {
-    const full = resolve(p);
-    if (!existsSync(full)) throw new UsageError(`${p}: no such file or folder`);
-    return realpathSync(full);
-  });
-  let { scan } = await client.startScan({ paths: absolute, trigger: 'cli' });
+async function runScan(client: MamoriClient, what: string[] | 'quick' | 'full', json: boolean, io: Io): Promise<number> {
+  let scan;
+  if (typeof what === 'string') {
+    ({ scan } = await client.startScan({ profile: what, trigger: 'cli' }));
+  } else {
+    if (!what.length) throw new UsageError('scan needs at least one PATH (or --quick or --full)');
+    const absolute = what.map((p) => {
+      const full = resolve(p);
+      if (!existsSync(full)) throw new UsageError(`${p}: no such file or folder`);
+      return realpathSync(full);
+    });
+    ({ scan } = await client.startScan({ paths: absolute, trigger: 'cli' }));
+  }
   const tty = !json && process.stderr.isTTY;
   while (scan.state === 'running') {
     await new Promise((r) => setTimeout(r, 200));
@@ -173,6 +192,44 @@ async function runProcess(argv: string[], io: Io): Promise<number> {
     io.out(a.flags.json ? JSON.stringify(r, null, 2) : formatTree(r.ancestors, r.process));
     return EXIT.ok;
   });
+}
+
+// The largest signature file the API takes (the contract's 64 MiB text limit).
+const MAX_SIGNATURE_FILE = 64 * 1024 * 1024;
+
+async function runSignatures(argv: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'import': return withAgent(rest, { json: 'boolean', name: 'string' }, io, async (c, a) => {
+      if (a.positionals.length !== 1) throw new UsageError('signatures import needs exactly one FILE');
+      const file = resolve(a.positionals[0]!);
+      let text: string;
+      try {
+        const st = statSync(file);
+        if (!st.isFile()) throw new UsageError(`${a.positionals[0]}: not a file`);
+        if (st.size > MAX_SIGNATURE_FILE) throw new UsageError(`${a.positionals[0]}: larger than 64 MiB; split it into several lists`);
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        if (err instanceof UsageError) throw err;
+        throw new UsageError(`${a.positionals[0]}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+      }
+      const r = await c.importSignatures({ fileName: basename(file), text, ...(a.flags.name ? { name: a.flags.name as string } : {}) });
+      io.out(a.flags.json ? JSON.stringify(r, null, 2) : formatSignatureImport(r));
+      return EXIT.ok;
+    });
+    case 'list': return withAgent(rest, { json: 'boolean' }, io, async (c, a) => {
+      const r = await c.listSignatures({});
+      io.out(a.flags.json ? JSON.stringify(r, null, 2) : formatSignatureLists(r));
+      return EXIT.ok;
+    });
+    case 'remove': return withAgent(rest, { json: 'boolean' }, io, async (c, a) => {
+      if (a.positionals.length !== 1) throw new UsageError('signatures remove needs exactly one NAME (see: mamori signatures list)');
+      const r = await c.removeSignatureList({ name: a.positionals[0]! });
+      io.out(a.flags.json ? JSON.stringify(r, null, 2) : `Removed the signature list "${r.removed}".`);
+      return EXIT.ok;
+    });
+    default: throw new UsageError('signatures needs import FILE, list or remove NAME');
+  }
 }
 
 function isoFlag(v: unknown, name: string): string | undefined {

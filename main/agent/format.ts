@@ -1,5 +1,7 @@
 // Human-readable output of the CLI. The --json output is the contract's objects, unformatted.
-import type { Alert, ProcessNode, QuarantineItem, Scan, Status, TelemetryEvent } from '../../preload/contract/index.js';
+import type {
+  Alert, ProcessNode, QuarantineItem, Scan, SignatureImport, SignatureList, Status, TelemetryEvent,
+} from '../../preload/contract/index.js';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -85,5 +87,34 @@ export function formatTree(ancestors: ProcessNode[], root: ProcessNode): string 
     for (const c of n.children) walk(c, depth + 1, '└ ');
   };
   walk(root, ancestors.length, ancestors.length ? '└ ' : '');
+  return lines.join('\n');
+}
+
+const FORMAT_NAME: Record<SignatureList['format'], string> = {
+  'clamav-hdb': 'ClamAV MD5 (.hdb)', 'clamav-hsb': 'ClamAV SHA (.hsb)', 'hash-list': 'hash list',
+};
+
+function algoCounts(c: SignatureList['byAlgo']): string {
+  return (['sha256', 'sha1', 'md5'] as const).filter((a) => c[a]).map((a) => `${c[a]} ${a.toUpperCase().replace('SHA', 'SHA-')}`).join(', ') || 'none';
+}
+
+export function formatSignatureImport(r: SignatureImport): string {
+  const lines = [`Imported ${r.imported} signature(s) into "${r.name}" (${FORMAT_NAME[r.format]}): ${algoCounts(r.byAlgo)}.`];
+  if (r.duplicates) lines.push(`  ${r.duplicates} duplicate line(s) were merged.`);
+  if (r.invalidCount) {
+    lines.push(`  ${r.invalidCount} line(s) could not be read and were skipped:`);
+    for (const b of r.invalid) lines.push(`    line ${b.line}: ${b.reason} [${b.code}]`);
+    if (r.invalidCount > r.invalid.length) lines.push(`    ... and ${r.invalidCount - r.invalid.length} more`);
+  }
+  return lines.join('\n');
+}
+
+export function formatSignatureLists(r: { builtIn: number; lists: SignatureList[] }): string {
+  const lines = [`Built in: ${r.builtIn} signature(s) of harmless antivirus test files.`];
+  if (!r.lists.length) lines.push('No imported lists (mamori signatures import FILE).');
+  for (const l of r.lists) {
+    lines.push(`${l.name}  ${FORMAT_NAME[l.format]}  ${l.count} signature(s): ${algoCounts(l.byAlgo)}  imported ${new Date(l.importedAt).toLocaleString()}`
+      + (l.invalidCount ? `  (${l.invalidCount} bad line(s) skipped)` : ''));
+  }
   return lines.join('\n');
 }

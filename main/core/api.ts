@@ -22,7 +22,8 @@ export function createApi(engine: Engine): MamoriImpl {
     listQuarantine: ({ includeInactive }) => ({ items: store.quarantine.list(includeInactive) }),
     restoreQuarantine: ({ id, onConflict }) => engine.restore(id, onConflict),
     deleteQuarantine: ({ id }) => engine.deleteQuarantined(id),
-    startScan: ({ paths, trigger }) => ({ scan: engine.startScan(paths, trigger) }),
+    startScan: ({ paths, profile, trigger }) => ({ scan: profile ? engine.startProfileScan(profile, trigger) : engine.startScan(paths!, trigger) }),
+    getScanSchedule: () => engine.scanSchedule(),
     cancelScan: ({ id }) => ({ scan: engine.cancelScan(id) }),
     getScan: ({ id }) => engine.getScan(id),
     listScans: ({ limit }) => ({ items: store.scans.list(limit) }),
@@ -31,6 +32,9 @@ export function createApi(engine: Engine): MamoriImpl {
     getSettings: () => store.settings.get(),
     updateSettings: (patch) => engine.applySettings(patch),
     importHashList: ({ name, text }) => engine.importHashList(name, text),
+    importSignatures: ({ fileName, text, name }) => engine.importSignatures(fileName, text, name),
+    listSignatures: () => engine.listSignatures(),
+    removeSignatureList: ({ name }) => engine.removeSignatureList(name),
     searchEvents: (query) => store.events.search(query),
     processTree: ({ ref }) => {
       const tree = processTree(store.events, ref);

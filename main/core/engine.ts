@@ -1,10 +1,15 @@
 // The protection path in one place: file facts -> detect -> triage -> respond -> store -> events.
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { MamoriError, type Action, type Alert, type Scan, type Settings, type Status, type StatusReason } from '../../preload/contract/index.js';
-import { detectFile, HashSignatures, parseHashList, type Finding } from './detect/index.js';
+import {
+  MamoriError, type Action, type Alert, type Scan, type ScanScheduleStatus, type Settings, type Status, type StatusReason,
+} from '../../preload/contract/index.js';
+import { basename, extname } from 'node:path';
+import { detectFile, HashSignatures, parseSignatures, UnsupportedSignatureFormat, type Finding } from './detect/index.js';
 import { QuarantineVault, type RecoveryReport } from './respond/index.js';
-import { HashPool, ScanJob, type InspectedFile } from './scan/index.js';
+import {
+  CpuBudget, fullScan, HashPool, isDue, nextSlot, quickScanPaths, ScanJob, type InspectedFile, type ScanProfile,
+} from './scan/index.js';
 import { FileWatchSensor, ProcessSensor, type ProcessTierChoice } from './sensors/index.js';
 import type { Store } from './store/index.js';
 import { raiseAlert, severityAtLeast } from './triage/index.js';
@@ -14,6 +19,9 @@ import { newId, nowIso } from './util/index.js';
 const REALTIME_LANES = 2;
 const RETENTION_EVERY_MS = 10 * 60_000;
 const REALTIME_QUEUE_MAX = 10_000;
+const SCHEDULE_CHECK_MS = 60_000;
+// A scheduled scan missed while the machine was off runs this long after start, not in the middle of boot.
+const SCHEDULE_CATCH_UP_MS = 2 * 60_000;
 
 export interface EngineOptions {
   dataDir: string;
@@ -23,6 +31,8 @@ export interface EngineOptions {
   version: string;
   processSensor: ProcessTierChoice;
   helpersDir: string;
+  /** The wall clock the scan scheduler reads (tests move it). */
+  now: () => Date;
   log: (level: 'info' | 'warn' | 'error', m: string) => void;
 }
 
@@ -42,10 +52,13 @@ export class Engine {
   private watchOverride: string[] | null;
   private stopping = false;
   private retentionTimer: NodeJS.Timeout | null = null;
+  private scheduleTimer: NodeJS.Timeout | null = null;
+  private readonly startedAt: Date;
 
   constructor(private readonly o: EngineOptions) {
+    this.startedAt = o.now();
     this.vault = new QuarantineVault(join(o.dataDir, 'quarantine'), o.store.quarantine);
-    this.hashes = new HashSignatures(o.store.signatures.all());
+    this.hashes = this.loadSignatures();
     this.watchOverride = o.watchOverride;
     this.sensor = new FileWatchSensor({
       folders: this.watchFolders(),
@@ -216,14 +229,15 @@ export class Engine {
 
   // ---- scans ----------------------------------------------------------------------------------
 
-  startScan(paths: string[], trigger: Scan['trigger']): Scan {
+  startScan(paths: string[], trigger: Scan['trigger'], o: { profile?: ScanProfile; exclude?: string[]; budget?: CpuBudget } = {}): Scan {
     const scan: Scan = {
-      id: newId('scan'), paths, trigger, state: 'running', startedAt: nowIso(), endedAt: null, filesScanned: 0,
-      bytesScanned: 0, findings: 0, errors: 0, errorSamples: [], alertIds: [],
+      id: newId('scan'), paths, profile: o.profile ?? 'custom', trigger, state: 'running', startedAt: nowIso(), endedAt: null,
+      filesScanned: 0, bytesScanned: 0, findings: 0, errors: 0, errorSamples: [], alertIds: [],
     };
     this.o.store.scans.save(scan);
     const job = new ScanJob(scan, {
-      exclude: this.ownPaths(),
+      exclude: [...this.ownPaths(), ...(o.exclude ?? [])],
+      budget: o.budget,
       inspect: (path) => this.hashPool.inspect(path),
       onFile: (file) => this.onInspected(file, 'scan', scan.id),
       onProgress: (p) => this.o.events.emit('scanProgress', p),
@@ -238,6 +252,56 @@ export class Engine {
     ).finally(() => this.jobs.delete(scan.id));
     this.o.events.emit('scanProgress', job.progress());
     return { ...scan };
+  }
+
+  /**
+   * The quick or the full scan. Asking for one that already runs returns the running one. Scheduled runs
+   * keep to the CPU budget; a scan the user asked for runs at full speed.
+   */
+  startProfileScan(profile: ScanProfile & ('quick' | 'full'), trigger: Scan['trigger']): Scan {
+    const running = [...this.jobs.values()].find((j) => j.scan.profile === profile && j.scan.state === 'running');
+    if (running) return { ...running.scan };
+    const { paths, exclude } = profile === 'full' ? fullScan() : { paths: quickScanPaths(this.watchFolders()), exclude: [] };
+    if (!paths.length) throw new MamoriError('NOT_FOUND', `nothing to scan: none of the ${profile} scan folders exists here`);
+    const budget = trigger === 'schedule' ? new CpuBudget(this.o.store.settings.get().scanCpuPercent) : undefined;
+    return this.startScan(paths, trigger, { profile, exclude, budget });
+  }
+
+  scanSchedule(): ScanScheduleStatus {
+    const { scanSchedule, scanCpuPercent } = this.o.store.settings.get();
+    const now = this.o.now();
+    const iso = (d: Date | null) => d?.toISOString() ?? null;
+    return {
+      quick: { ...scanSchedule.quick, next: iso(nextSlot(scanSchedule.quick, now)), last: this.o.store.scans.lastStart(['quick', 'full']) },
+      full: { ...scanSchedule.full, next: iso(nextSlot(scanSchedule.full, now)), last: this.o.store.scans.lastStart(['full']) },
+      cpuPercent: scanCpuPercent,
+    };
+  }
+
+  /** Starts the due scheduled scan, if any: the full one first, since it covers what the quick one looks at. */
+  checkSchedule(): Scan | null {
+    if (this.stopping || this.isPaused()) return null;
+    const { scanSchedule } = this.o.store.settings.get();
+    const now = this.o.now();
+    const last = (profiles: ScanProfile[]) => { const t = this.o.store.scans.lastStart(profiles); return t ? new Date(t) : null; };
+    try {
+      if (isDue(scanSchedule.full, last(['full']), this.startedAt, now)) return this.startProfileScan('full', 'schedule');
+      if (isDue(scanSchedule.quick, last(['quick', 'full']), this.startedAt, now)) return this.startProfileScan('quick', 'schedule');
+    } catch (err) {
+      this.o.log('warn', `scheduled scan could not start: ${(err as Error).message}`);
+    }
+    return null;
+  }
+
+  startScheduler(o: { checkEveryMs?: number; catchUpMs?: number } = {}): void {
+    const check = () => { this.checkSchedule(); };
+    const first = setTimeout(() => {
+      check();
+      this.scheduleTimer = setInterval(check, o.checkEveryMs ?? SCHEDULE_CHECK_MS);
+      this.scheduleTimer.unref();
+    }, o.catchUpMs ?? SCHEDULE_CATCH_UP_MS);
+    first.unref();
+    this.scheduleTimer = first;
   }
 
   private finishScan(scan: Scan): void {
@@ -303,11 +367,51 @@ export class Engine {
     return next;
   }
 
+  /** The old SHA-256 list import, now any hash list; same result fields as before. */
   importHashList(name: string, text: string) {
-    const parsed = parseHashList(text, name);
-    const { imported } = this.o.store.signatures.replaceList(name, parsed.entries, nowIso());
-    this.hashes = new HashSignatures(this.o.store.signatures.all());
-    return { name, imported, duplicates: parsed.duplicates, invalid: parsed.invalid, invalidCount: parsed.invalidCount };
+    const { imported, duplicates, invalid, invalidCount } = this.importSignatures(`${name}.txt`, text, name, { allowAllBad: true });
+    return { name, imported, duplicates, invalid: invalid.map(({ line, reason }) => ({ line, reason })), invalidCount };
+  }
+
+  /** Imports (or replaces, by name) one signature database; the new hashes apply to the next file inspected. */
+  importSignatures(fileName: string, text: string, name?: string, o: { allowAllBad?: boolean } = {}) {
+    const listName = (name ?? basename(fileName, extname(fileName))).trim() || 'signatures';
+    let parsed;
+    try {
+      parsed = parseSignatures(text, fileName, listName);
+    } catch (err) {
+      if (err instanceof UnsupportedSignatureFormat) throw new MamoriError('BAD_INPUT', err.message);
+      throw err;
+    }
+    if (!parsed.entries.length && parsed.invalidCount && !o.allowAllBad) {
+      const first = parsed.invalid[0]!;
+      throw new MamoriError('BAD_INPUT', `no signature in ${fileName} could be read (${parsed.invalidCount} bad lines; line ${first.line}: ${first.reason})`);
+    }
+    const { imported } = this.o.store.signatures.replaceList(listName, parsed.format, parsed.entries, parsed.invalidCount, nowIso());
+    this.hashes = this.loadSignatures();
+    const byAlgo = { md5: 0, sha1: 0, sha256: 0 };
+    for (const e of parsed.entries) byAlgo[e.algo]++;
+    return {
+      name: listName, format: parsed.format, imported, byAlgo, duplicates: parsed.duplicates,
+      invalid: parsed.invalid, invalidCount: parsed.invalidCount,
+    };
+  }
+
+  listSignatures() {
+    return { builtIn: this.hashes.builtIn, lists: this.o.store.signatures.lists() };
+  }
+
+  removeSignatureList(name: string) {
+    if (!this.o.store.signatures.removeList(name)) throw new MamoriError('NOT_FOUND', `no signature list named "${name}"`);
+    this.hashes = this.loadSignatures();
+    return { removed: name };
+  }
+
+  /** Signatures from the store, and the hash workers told which files also need MD5/SHA-1. */
+  private loadSignatures(): HashSignatures {
+    const hashes = new HashSignatures(this.o.store.signatures.all());
+    this.hashPool.setDigestPolicy(hashes.policy);
+    return hashes;
   }
 
   status(): Status {
@@ -356,6 +460,7 @@ export class Engine {
     this.stopping = true;
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    if (this.scheduleTimer) clearTimeout(this.scheduleTimer);
     await this.sensor.stop();
     await this.processSensor.stop();
     await this.waitForScans();

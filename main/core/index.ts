@@ -34,6 +34,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
         version: packageInfo().version, log,
         processSensor: config.processSensor ?? (config.host === 'test' ? 'off' : 'auto'),
         helpersDir: config.helpersDir ?? join(packageInfo().root, 'native-helpers', 'bin'),
+        now: config.now ?? (() => new Date()),
       });
     } },
     { name: 'recover the quarantine vault', run: () => {
@@ -46,6 +47,10 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     { name: 'start the file sensor', run: () => engine!.sensor.start() },
     { name: 'start the process sensor', run: () => engine!.processSensor.start() },
     { name: 'start telemetry retention', run: () => engine!.startRetention() },
+    { name: 'start the scan scheduler', run: () => {
+      const scheduled = config.scheduledScans ?? config.host !== 'test';
+      if (scheduled) engine!.startScheduler(scheduled === true ? {} : scheduled);
+    } },
   ];
 
   const shutdown: Step[] = [

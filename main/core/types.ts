@@ -15,6 +15,10 @@ export interface CoreConfig {
   processSensor?: 'auto' | 'ebpf' | 'cn_proc' | 'off';
   /** Where the native helpers are (default: native-helpers/bin in Mamori's folder). */
   helpersDir?: string;
+  /** Scheduled quick/full scans (Settings > scanSchedule). Default on, off for host 'test'. */
+  scheduledScans?: boolean | { checkEveryMs?: number; catchUpMs?: number };
+  /** The wall clock the scan scheduler reads; tests move it. Default: the real one. */
+  now?: () => Date;
   /** Where diagnostics go; defaults to stderr. */
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }

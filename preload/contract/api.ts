@@ -2,7 +2,7 @@
 // HTTP client are all derived from `methods` and `events`; add a method here and every transport has it.
 import { z } from 'zod';
 import {
-  Alert, EventKind, HashListImport, ProcessNode, QuarantineItem, Scan, ScanProgress, Settings, Severity, Status, Language,
+  Alert, EventKind, HashListImport, ScanScheduleStatus, SignatureImport, SignatureList, ScanSchedule, ProcessNode, QuarantineItem, Scan, ScanProgress, Settings, Severity, Status, Language,
   TelemetryEvent,
 } from './schemas.js';
 
@@ -45,10 +45,15 @@ export const methods = {
   deleteQuarantine: method(z.object({ id: Id }).strict(), z.object({ item: QuarantineItem }),
     'Destroy the quarantined copy for good.'),
   startScan: method(
-    z.object({ paths: z.array(AbsPath).min(1).max(64), trigger: z.enum(['user', 'tray', 'cli']).default('user') }).strict(),
+    z.object({
+      paths: z.array(AbsPath).min(1).max(64).optional(),
+      profile: z.enum(['quick', 'full']).optional().describe('instead of paths: the quick or the full scan'),
+      trigger: z.enum(['user', 'tray', 'cli']).default('user'),
+    }).strict().refine((i) => (i.paths === undefined) !== (i.profile === undefined), 'give either paths or a profile (quick or full)'),
     z.object({ scan: Scan }),
-    'Start an on-demand scan; progress arrives as scanProgress events.',
+    'Start an on-demand scan of some paths, or the quick or full scan; progress arrives as scanProgress events.',
   ),
+  getScanSchedule: method(Empty, ScanScheduleStatus, 'The scheduled quick and full scans: settings, next and last run.'),
   cancelScan: method(z.object({ id: Id }).strict(), z.object({ scan: Scan }), 'Stop a running scan.'),
   getScan: method(z.object({ id: Id }).strict(), z.object({ scan: Scan, progress: ScanProgress.nullable() }),
     'One scan, with live progress while it runs.'),
@@ -66,6 +71,8 @@ export const methods = {
       notifyMinSeverity: Severity.optional(),
       eventsRetentionDays: z.number().int().min(1).max(3650).optional(),
       eventsMaxMb: z.number().int().min(50).max(1_000_000).optional(),
+      scanSchedule: ScanSchedule.optional(),
+      scanCpuPercent: z.number().int().min(5).max(100).optional(),
     }).strict(),
     Settings,
     'Change some settings; the rest stay as they are.',
@@ -73,8 +80,24 @@ export const methods = {
   importHashList: method(
     z.object({ name: z.string().min(1).max(200), text: z.string().max(64 * 1024 * 1024) }).strict(),
     HashListImport,
-    'Import a list of SHA-256 hashes (one per line, # comments; "hash name" or "hash;name" allowed).',
+    'Import a list of hashes (MD5, SHA-1 or SHA-256, one per line, # comments; "hash name" or "hash;name" allowed).',
   ),
+  importSignatures: method(
+    z.object({
+      fileName: z.string().min(1).max(255).describe('decides the format: .hdb/.hdu (MD5:size:name), .hsb/.hsu (SHA-1/SHA-256:size:name), else a hash list'),
+      name: z.string().min(1).max(200).optional().describe('the list name; defaults to the file name without extension; importing the same name replaces the list'),
+      text: z.string().max(64 * 1024 * 1024),
+    }).strict(),
+    SignatureImport,
+    'Import a signature database: ClamAV .hdb/.hdu/.hsb/.hsu or a list of MD5, SHA-1 and SHA-256 hashes (signature-base hash-iocs.txt).',
+  ),
+  listSignatures: method(
+    Empty,
+    z.object({ builtIn: z.number().int().nonnegative(), lists: z.array(SignatureList) }),
+    'The imported signature lists with their counts, and how many signatures are built in.',
+  ),
+  removeSignatureList: method(z.object({ name: z.string().min(1).max(200) }).strict(), z.object({ removed: z.string() }),
+    'Remove an imported signature list.'),
   searchEvents: method(
     z.object({
       text: z.string().max(500).optional(),

@@ -75,9 +75,13 @@ export type QuarantineItem = z.infer<typeof QuarantineItem>;
 
 export const ScanState = z.enum(['running', 'completed', 'cancelled', 'failed']);
 export const ScanError = z.object({ path: z.string(), code: z.string(), message: z.string() });
+export const ScanProfile = z.enum(['custom', 'quick', 'full'])
+  .describe('custom: the paths given; quick: user, temp and autostart folders; full: every local disk');
+export type ScanProfile = z.infer<typeof ScanProfile>;
 export const Scan = z.object({
   id: z.string(),
   paths: z.array(z.string()),
+  profile: ScanProfile,
   trigger: z.enum(['user', 'tray', 'cli', 'schedule']),
   state: ScanState,
   startedAt: IsoTime,
@@ -90,6 +94,7 @@ export const Scan = z.object({
   alertIds: z.array(z.string()),
 });
 export type Scan = z.infer<typeof Scan>;
+
 
 export const ScanProgress = z.object({
   scanId: z.string(),
@@ -140,6 +145,14 @@ export const Status = z.object({
 export type Status = z.infer<typeof Status>;
 
 export const Language = z.enum(['auto', 'en', 'ja']);
+const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time like 12:30');
+export const ScanSchedule = z.object({
+  quick: z.object({ enabled: z.boolean(), at: ClockTime }).strict().describe('every day at this local time'),
+  full: z.object({ enabled: z.boolean(), day: z.number().int().min(0).max(6).describe('0 = Sunday'), at: ClockTime }).strict()
+    .describe('every week on this day at this local time'),
+}).strict();
+export type ScanSchedule = z.infer<typeof ScanSchedule>;
+
 export const Settings = z.object({
   language: Language,
   watchFolders: z.array(z.string()),
@@ -147,10 +160,23 @@ export const Settings = z.object({
   notifyMinSeverity: Severity,
   eventsRetentionDays: z.number().int().min(1).max(3650).default(30).describe('telemetry older than this is removed'),
   eventsMaxMb: z.number().int().min(50).max(1_000_000).default(2048).describe('the database is kept under this size'),
+  scanSchedule: ScanSchedule.default({ quick: { enabled: true, at: '12:30' }, full: { enabled: true, day: 0, at: '03:00' } }),
+  scanCpuPercent: z.number().int().min(5).max(100).default(50).describe('scheduled scans use at most this % of one CPU core'),
 });
 export type Settings = z.infer<typeof Settings>;
 /** Settings as stored or given as defaults: fields added later may be missing and take their default. */
 export type SettingsInput = z.input<typeof Settings>;
+
+const ScheduleState = z.object({
+  next: IsoTime.nullable().describe('null when switched off'),
+  last: IsoTime.nullable().describe('start of the last quick (or full) resp. full scan, whatever started it'),
+});
+export const ScanScheduleStatus = z.object({
+  quick: ScanSchedule.shape.quick.extend(ScheduleState.shape),
+  full: ScanSchedule.shape.full.extend(ScheduleState.shape),
+  cpuPercent: z.number().int(),
+});
+export type ScanScheduleStatus = z.infer<typeof ScanScheduleStatus>;
 
 export const HashListImport = z.object({
   name: z.string(),
@@ -160,6 +186,34 @@ export const HashListImport = z.object({
   invalidCount: z.number().int().nonnegative(),
 });
 export type HashListImport = z.infer<typeof HashListImport>;
+
+// ---- Signature databases (issue 4): ClamAV .hdb/.hsb/.hdu/.hsu and MD5/SHA-1/SHA-256 lists.
+
+export const SignatureFormat = z.enum(['clamav-hdb', 'clamav-hsb', 'hash-list']);
+const HashCounts = z.object({ md5: z.number().int().nonnegative(), sha1: z.number().int().nonnegative(), sha256: z.number().int().nonnegative() });
+export const SignatureImport = z.object({
+  name: z.string(),
+  format: SignatureFormat,
+  imported: z.number().int().nonnegative(),
+  byAlgo: HashCounts,
+  duplicates: z.number().int().nonnegative(),
+  invalid: z.array(z.object({
+    line: z.number().int(),
+    code: z.enum(['BAD_HASH', 'BAD_SIZE', 'MISSING_NAME', 'BAD_FIELDS']),
+    reason: z.string(),
+  })).describe('first 50 bad lines'),
+  invalidCount: z.number().int().nonnegative(),
+});
+export type SignatureImport = z.infer<typeof SignatureImport>;
+export const SignatureList = z.object({
+  name: z.string(),
+  format: SignatureFormat,
+  importedAt: z.string(),
+  count: z.number().int().nonnegative(),
+  invalidCount: z.number().int().nonnegative(),
+  byAlgo: HashCounts,
+});
+export type SignatureList = z.infer<typeof SignatureList>;
 
 /** What every failed call returns, on every transport. */
 export const ErrorCode = z.enum([

@@ -4,12 +4,19 @@ import { HashSignatures, isEicar, EICAR_MAX_SIZE } from './signatures.js';
 import { FILE_RULES } from './rules.js';
 
 export { FILE_RULES, type FileRule } from './rules.js';
-export { HashSignatures, parseHashList, isEicar, EICAR, EICAR_MAX_SIZE, SHA256_RE } from './signatures.js';
+export { HashSignatures, isEicar, EICAR, EICAR_MAX_SIZE, SHA256_RE, type DigestPolicy, type HashEntry, type StoredSignature } from './signatures.js';
+export {
+  parseSignatures, detectFormat, UnsupportedSignatureFormat, type HashAlgo, type HashSignature, type ParsedSignatures,
+  type SignatureFormat, type BadLine,
+} from './signature-formats.js';
 
 export interface FileFacts {
   path: string;
   size: number;
   sha256: string;
+  /** Only computed when a signature list has an MD5/SHA-1 of this file's size (DigestPolicy). */
+  md5?: string | null;
+  sha1?: string | null;
   /** The whole content when the file is small enough for content rules (<= EICAR_MAX_SIZE), else null. */
   smallContent: Buffer | null;
 }
@@ -20,7 +27,7 @@ export interface Finding {
 }
 
 export function detectFile(facts: FileFacts, hashes: HashSignatures): Finding | null {
-  const known = hashes.lookup(facts.sha256);
+  const known = hashes.lookup(facts);
   if (known) return { rule: known.rule, signature: known.name };
   if (facts.smallContent && facts.size <= EICAR_MAX_SIZE && isEicar(facts.smallContent)) {
     return { rule: FILE_RULES.eicar, signature: 'EICAR-Test-File' };

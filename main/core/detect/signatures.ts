@@ -1,6 +1,7 @@
 // Known-bad files: by exact content (EICAR) and by SHA-256.
 import { createHash } from 'node:crypto';
 import { FILE_RULES, type FileRule } from './rules.js';
+import type { HashAlgo, HashSignature } from './signature-formats.js';
 
 // Built from two halves so that this source file is not itself the test string.
 export const EICAR = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$' + 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*';
@@ -16,7 +17,7 @@ export function isEicar(content: Buffer): boolean {
   return true;
 }
 
-interface HashEntry { name: string; rule: FileRule }
+export interface HashEntry { name: string; rule: FileRule; size: number | null; list: string | null }
 
 /** Harmless test programs every antivirus knows; real threat lists are imported by the user. */
 const BUILT_IN: ReadonlyArray<[string, string]> = [
@@ -25,45 +26,64 @@ const BUILT_IN: ReadonlyArray<[string, string]> = [
 
 export const SHA256_RE = /^[0-9a-f]{64}$/;
 
-export class HashSignatures {
-  private readonly entries = new Map<string, HashEntry>();
+/** A user signature as stored: the hash, what it needs to match, and the list it came from. */
+export interface StoredSignature extends HashSignature { list: string }
 
-  constructor(userSignatures: Map<string, string> = new Map()) {
-    for (const [sha, name] of userSignatures) this.entries.set(sha, { name, rule: FILE_RULES.knownMalware });
-    // Built-ins win: a test program stays a test program even if a user list also names it.
-    for (const [sha, name] of BUILT_IN) this.entries.set(sha, { name, rule: FILE_RULES.testProgram });
-  }
-
-  lookup(sha256: string): HashEntry | undefined {
-    return this.entries.get(sha256);
-  }
-
-  get size(): number { return this.entries.size; }
+/** Which extra digests a file of some size needs, so MD5/SHA-1 are computed only when a signature could match. */
+export interface DigestPolicy {
+  md5: { any: boolean; sizes: number[] };
+  sha1: { any: boolean; sizes: number[] };
 }
 
-/** Parse a user hash list: one SHA-256 per line, "#" comments, "hash name", "hash;name" or "hash,name". */
-export function parseHashList(text: string, listName: string): {
-  entries: Map<string, string>; duplicates: number; invalid: { line: number; reason: string }[]; invalidCount: number;
-} {
-  const entries = new Map<string, string>();
-  const invalid: { line: number; reason: string }[] = [];
-  let invalidCount = 0;
-  let duplicates = 0;
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (!line || line.startsWith('#')) continue;
-    const [rawHash, ...rest] = line.split(/[;,\s]+/);
-    const hash = (rawHash ?? '').toLowerCase();
-    if (!SHA256_RE.test(hash)) {
-      invalidCount++;
-      if (invalid.length < 50) invalid.push({ line: i + 1, reason: hash.length === 64 ? 'not hexadecimal' : `expected 64 hex characters, got ${hash.length}` });
-      continue;
+export interface HashedFile { size: number; sha256: string; md5?: string | null; sha1?: string | null }
+
+export class HashSignatures {
+  private readonly byAlgo: Record<HashAlgo, Map<string, HashEntry[]>> = { md5: new Map(), sha1: new Map(), sha256: new Map() };
+  readonly policy: DigestPolicy;
+
+  constructor(userSignatures: Iterable<StoredSignature> = []) {
+    const sizes = { md5: new Set<number>(), sha1: new Set<number>() };
+    const any = { md5: false, sha1: false };
+    for (const s of userSignatures) {
+      this.add(s.algo, s.hash, { name: s.name, rule: FILE_RULES.knownMalware, size: s.size, list: s.list });
+      if (s.algo !== 'sha256') {
+        if (s.size === null) any[s.algo] = true;
+        else sizes[s.algo].add(s.size);
+      }
     }
-    if (entries.has(hash)) duplicates++;
-    entries.set(hash, rest.join(' ').slice(0, 200) || `${listName}:${hash.slice(0, 12)}`);
+    // Built-ins win: a test program stays a test program even if a user list also names it.
+    for (const [sha, name] of BUILT_IN) this.byAlgo.sha256.set(sha, [{ name, rule: FILE_RULES.testProgram, size: null, list: null }]);
+    this.policy = {
+      md5: { any: any.md5, sizes: [...sizes.md5] },
+      sha1: { any: any.sha1, sizes: [...sizes.sha1] },
+    };
   }
-  return { entries, duplicates, invalid, invalidCount };
+
+  /** The first signature that matches the file: SHA-256 first, then SHA-1, then MD5, each with its size rule. */
+  lookup(file: HashedFile): HashEntry | undefined {
+    const candidates: [HashAlgo, string | null | undefined][] = [['sha256', file.sha256], ['sha1', file.sha1], ['md5', file.md5]];
+    for (const [algo, hash] of candidates) {
+      if (!hash) continue;
+      const hit = this.byAlgo[algo].get(hash)?.find((e) => e.size === null || e.size === file.size);
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+
+  get builtIn(): number { return BUILT_IN.length; }
+
+  get size(): number { return this.byAlgo.md5.size + this.byAlgo.sha1.size + this.byAlgo.sha256.size; }
+
+  private add(algo: HashAlgo, hash: string, entry: HashEntry): void {
+    const list = this.byAlgo[algo].get(hash);
+    if (list) list.push(entry);
+    else this.byAlgo[algo].set(hash, [entry]);
+  }
+}
+
+/** Whether a file of this size needs the extra digest under a policy. */
+export function needsDigest(rule: DigestPolicy['md5'], size: number): boolean {
+  return rule.any || rule.sizes.includes(size);
 }
 
 export function sha256Hex(buf: Buffer): string {

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { DigestPolicy } from '../detect/index.js';
 import type { HashReply } from './hash-protocol.js';
 import { NotARegularFile, type InspectedFile } from './inspect.js';
 
@@ -18,8 +19,15 @@ export class HashPool {
   private nextId = 1;
   private idleTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  private policy: DigestPolicy = { md5: { any: false, sizes: [] }, sha1: { any: false, sizes: [] } };
 
   constructor(private readonly size = Math.max(1, Math.min(2, availableParallelism()))) {}
+
+  /** Which files also need MD5/SHA-1 (from the signature lists); applies to requests sent after this call. */
+  setDigestPolicy(policy: DigestPolicy): void {
+    this.policy = policy;
+    for (const s of this.slots) s.worker.postMessage({ policy });
+  }
 
   inspect(path: string): Promise<InspectedFile> {
     if (this.closed) return Promise.reject(new Error('hash pool is closed'));
@@ -33,7 +41,7 @@ export class HashPool {
       slot.pending.set(id, (reply) => {
         if (reply.ok) {
           resolve({
-            path, size: reply.size, sha256: reply.sha256, smallContent: reply.small ? Buffer.from(reply.small) : null,
+            path, size: reply.size, sha256: reply.sha256, md5: reply.md5, sha1: reply.sha1, smallContent: reply.small ? Buffer.from(reply.small) : null,
             dev: reply.dev, ino: reply.ino, mtimeMs: reply.mtimeMs,
           });
         } else if (reply.code === 'NOT_REGULAR') {
@@ -64,6 +72,7 @@ export class HashPool {
       });
       worker.on('error', (err) => this.failSlot(slot, err));
       worker.on('exit', () => this.failSlot(slot, new Error('hash worker exited')));
+      worker.postMessage({ policy: this.policy });
       worker.unref();
       this.slots.push(slot);
     }

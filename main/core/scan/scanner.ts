@@ -5,12 +5,15 @@ import { lstatSync } from 'node:fs';
 import { lstat, opendir } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import type { Scan, ScanProgress } from '../../../preload/contract/index.js';
+import type { CpuBudget } from './cpu-budget.js';
 import { NotARegularFile, type InspectedFile } from './inspect.js';
 
 // Requests in flight to the hash workers: enough to keep both busy between small files.
 const LANES = 8;
 const MAX_ERROR_SAMPLES = 20;
 const PROGRESS_EVERY_MS = 250;
+// The walker stays at most this many paths ahead of the lanes: a full scan of a disk never holds every path in memory.
+const QUEUE_MAX = 10_000;
 
 export interface ScanHooks {
   /** Reads and hashes one file (the hash pool). */
@@ -18,8 +21,10 @@ export interface ScanHooks {
   /** Called for every inspected file; returns the alert id when the file was a finding. */
   onFile(file: InspectedFile): Promise<string | null>;
   onProgress(progress: ScanProgress): void;
-  /** Paths under these folders are not scanned (Mamori's own data). */
+  /** Paths under these folders are not scanned (Mamori's own data; pseudo and network filesystems). */
   exclude: string[];
+  /** Scheduled scans share the CPU: lanes wait when the process is over budget. */
+  budget?: CpuBudget;
 }
 
 export class ScanJob {
@@ -30,11 +35,15 @@ export class ScanJob {
   private currentFolder: string | null = null;
   private lastProgressAt = 0;
   private readonly startedMs = Date.now();
+  private roomWaiter: (() => void) | null = null;
 
   constructor(readonly scan: Scan, private readonly hooks: ScanHooks) {}
 
   cancel(): void {
     this.cancelled = true;
+    const w = this.roomWaiter;
+    this.roomWaiter = null;
+    w?.();
   }
 
   progress(): ScanProgress {
@@ -70,11 +79,13 @@ export class ScanJob {
       for (;;) {
         if (this.cancelled) return;
         const path = queue.shift();
+        if (this.roomWaiter && queue.length < QUEUE_MAX / 2) { const w = this.roomWaiter; this.roomWaiter = null; w(); }
         if (path === undefined) {
           if (this.walkDone) return;
           await new Promise<void>((r) => { const prev = wake; wake = () => { prev?.(); r(); }; });
           continue;
         }
+        if (this.hooks.budget) await this.hooks.budget.wait();
         await this.scanOne(path);
       }
     };
@@ -113,6 +124,7 @@ export class ScanJob {
       try {
         for await (const entry of handle) {
           if (this.cancelled) break;
+          if (queue.length >= QUEUE_MAX) await new Promise<void>((r) => { this.roomWaiter = r; });
           const full = join(dir, entry.name);
           if (this.isExcluded(full)) continue;
           if (entry.isDirectory()) stack.push(full);

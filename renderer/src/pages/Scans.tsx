@@ -1,4 +1,5 @@
-// Scans: start a scan of a folder, follow it live (scanProgress events), cancel it, see the history.
+// Scans: start a scan of a folder or the quick/full scan, follow it live (scanProgress events), cancel it,
+// see the history, and set the schedule.
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { Scan, ScanProgress } from '../../../preload/contract/index.js';
 import { LoadError, Loading, Notice, PageTitle } from '../components.js';
@@ -6,6 +7,7 @@ import { useApp, useLive } from '../state.js';
 import { href } from '../router.js';
 import { isAbsolutePath } from '../i18n.js';
 import { errorMessage } from '../client.js';
+import { ScanSchedule } from './ScanSchedule.js';
 
 export function Scans() {
   const { t, fmt, client, status, report } = useApp();
@@ -60,10 +62,10 @@ export function Scans() {
     return () => { offProgress(); offFinished(); };
   }, [client]);
 
-  const start = async (paths: string[]) => {
+  const start = async (what: string[] | 'quick' | 'full') => {
     setStartError(null);
     try {
-      const { scan } = await client.startScan({ paths, trigger: 'user' });
+      const { scan } = await client.startScan(typeof what === 'string' ? { profile: what, trigger: 'user' } : { paths: what, trigger: 'user' });
       setFinished(null);
       setActive(scan);
       setProgress(null);
@@ -122,6 +124,12 @@ export function Scans() {
               {t.scans.scanWatched}
             </button>
           ) : null}
+          <button type="button" className="btn" disabled={running} onClick={() => void start('quick')} data-testid="scan-quick">
+            {t.schedule.quickNow}
+          </button>
+          <button type="button" className="btn" disabled={running} onClick={() => void start('full')} data-testid="scan-full">
+            {t.schedule.fullNow}
+          </button>
         </div>
         <p id={hintId} className={invalid ? 'field-hint error-text' : 'field-hint'}>{invalid ? t.scans.pathInvalid : t.scans.pathHint}</p>
       </form>
@@ -146,6 +154,8 @@ export function Scans() {
           </p>
         </Notice>
       ) : null}
+
+      <ScanSchedule />
 
       <section aria-labelledby="history-title">
         <h2 id="history-title">{t.scans.history}</h2>
@@ -176,7 +186,10 @@ export function Scans() {
                 <tr key={s.id} data-testid="scan-row" data-state={s.state}>
                   <td className="nowrap"><time dateTime={s.startedAt}>{fmt.dateTime(s.startedAt)}</time></td>
                   <td className="nowrap">{s.endedAt ? <time dateTime={s.endedAt}>{fmt.dateTime(s.endedAt)}</time> : '—'}</td>
-                  <td className="path small">{s.paths.join(', ')}</td>
+                  <td className="path small">
+                    {s.profile !== 'custom' ? <strong className="block">{t.schedule.profile[s.profile]}</strong> : null}
+                    {s.trigger === 'schedule' ? <span className="pill">{t.schedule.scheduled}</span> : null} {s.paths.join(', ')}
+                  </td>
                   <td className="num">{fmt.number(s.filesScanned)}</td>
                   <td className="num nowrap">{fmt.bytes(s.bytesScanned)}</td>
                   <td className={s.findings > 0 ? 'num strong' : 'num'}>{fmt.number(s.findings)}</td>

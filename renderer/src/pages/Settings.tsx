@@ -1,10 +1,11 @@
-// Settings: language (applied at once), watched folders, automatic quarantine, notification level.
+// Settings: language (applied at once), watched folders, automatic quarantine, notification level, threat lists.
 import { useId, useState, type FormEvent } from 'react';
 import { SEVERITY_ORDER, type MethodInput, type Severity } from '../../../preload/contract/index.js';
 import { Loading, Notice, PageTitle } from '../components.js';
 import { useApp } from '../state.js';
 import { dictionaries, isAbsolutePath, resolveLanguage } from '../i18n.js';
 import { errorMessage } from '../client.js';
+import { SignatureLists } from './SignatureLists.js';
 
 const NOTIFY_LEVELS: Severity[] = [...SEVERITY_ORDER].reverse();
 
@@ -132,6 +133,8 @@ export function SettingsPage() {
           <p className="field-hint">{t.settings.notifyHint}</p>
         </div>
       </section>
+
+      <SignatureLists />
     </>
   );
 }

@@ -308,6 +308,14 @@ describe('with an agent', () => {
     expect(missing.stderr).toContain('no such file or folder');
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('scan needs at least one PATH');
+    // The quick and full scans read the whole machine (and this agent quarantines): only their usage is checked here;
+    // test/main/core/scheduled-scans.test.ts runs them.
+    const both = await inproc('scan', '--quick', '--full', ...d());
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--quick or --full, not both');
+    const withPath = await inproc('scan', '--quick', clean, ...d());
+    expect(withPath.code).toBe(2);
+    expect(withPath.stderr).toContain('scan --quick takes no PATH');
   });
 
   it('`quarantine list --json` lists the quarantined file', async () => {
@@ -443,6 +451,41 @@ describe('with an agent', () => {
     expect(text.stdout).toContain(scanAlert.id);
     expect(text.stdout).toContain(`file: ${dropped}`);
     expect(json<{ items: unknown[] }>(limited).items).toHaveLength(1);
+  });
+
+  it('`signatures import FILE` reads a ClamAV .hdb, reports bad lines, and the next scan finds the file by MD5 and size', async () => {
+    const folder = join(root, 'sigs');
+    mkdirSync(folder);
+    const payload = Buffer.from('#!/bin/sh\necho pretend md5-listed dropper\n');
+    const md5 = createHash('md5').update(payload).digest('hex');
+    writeFileSync(join(folder, 'office.hdb'), `# office list\n${md5}:${payload.length}:Pretend.Md5.Dropper\nnot:a:signature\n`);
+    writeFileSync(join(folder, 'main.ldb'), 'Sig;Engine:51-255;0;41424344\n');
+    const victim = join(folder, 'scan-me');
+    mkdirSync(victim);
+    writeFileSync(join(victim, 'dropper.sh'), payload);
+
+    const r = await cli('signatures', 'import', join(folder, 'office.hdb'), '--json', ...d());
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r)).toMatchObject({ name: 'office', format: 'clamav-hdb', imported: 1, byAlgo: { md5: 1 }, invalidCount: 1, invalid: [{ line: 3, code: 'BAD_HASH' }] });
+    const plain = await inproc('signatures', 'import', join(folder, 'office.hdb'), '--name', 'office', ...d());
+    expect(plain.stdout).toContain('Imported 1 signature(s) into "office" (ClamAV MD5 (.hdb)): 1 MD5.');
+    expect(plain.stdout).toMatch(/line 3: .* \[BAD_HASH\]/);
+    const unsupported = await inproc('signatures', 'import', join(folder, 'main.ldb'), ...d());
+    expect(unsupported.code).toBe(2);
+    expect(unsupported.stderr).toContain('use YARA rules');
+    const missing = await inproc('signatures', 'import', join(folder, 'nope.hdb'), ...d());
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no such file');
+
+    const list = await inproc('signatures', 'list', '--json', ...d());
+    expect(json<{ lists: unknown[] }>(list).lists).toEqual([expect.objectContaining({ name: 'office', format: 'clamav-hdb', count: 1, byAlgo: { md5: 1, sha1: 0, sha256: 0 } })]);
+    const scan = await inproc('scan', victim, '--json', ...d());
+    expect(scan.code, scan.stderr).toBe(1);
+    expect(json<{ alerts: Alert[] }>(scan).alerts[0]).toMatchObject({ severity: 'critical', detection: { signature: 'Pretend.Md5.Dropper' } });
+
+    expect((await inproc('signatures', 'remove', 'office', ...d())).stdout).toContain('Removed the signature list "office".');
+    expect((await inproc('signatures', 'remove', 'office', ...d())).code).toBe(2);
+    expect((await inproc('signatures', 'list', ...d())).stdout).toContain('No imported lists');
   });
 
   it('SIGTERM stops the agent promptly, even with a UI connected: exit 0, agent.json removed, then status says no agent (exit 3)', async () => {

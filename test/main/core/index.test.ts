@@ -90,6 +90,25 @@ describe('real-time protection of watched folders', () => {
     expect(alert).toMatchObject({ severity: 'critical', ruleId: 'mamori.file.known-malware', detection: { engine: 'hash', signature: 'Pretend.Dropper' } });
   });
 
+  it('finds a file by the MD5 and size of an imported ClamAV .hdb, lists and removes the list', async () => {
+    const { core, watched } = await start();
+    const payload = Buffer.from('#!/bin/sh\necho pretend md5 dropper\n');
+    const md5 = createHash('md5').update(payload).digest('hex');
+    const sameMd5OtherSize = `${md5}:${payload.length + 5}:Wrong.Size`;
+    const r = await core.api.importSignatures({ fileName: 'office.hdb', text: `${md5}:${payload.length}:Pretend.Md5.Dropper\n${sameMd5OtherSize}\nbroken\n` });
+    expect(r).toMatchObject({ name: 'office', format: 'clamav-hdb', imported: 2, byAlgo: { md5: 2, sha1: 0, sha256: 0 }, invalidCount: 1 });
+    expect(r.invalid).toEqual([{ line: 3, code: 'BAD_FIELDS', reason: expect.any(String) }]);
+    expect((await core.api.listSignatures({})).lists).toEqual([expect.objectContaining({ name: 'office', count: 2, invalidCount: 1 })]);
+    writeFileSync(join(watched, 'dropper.sh'), payload, { mode: 0o755 });
+    const alert = await waitFor('alert', async () => (await core.api.listAlerts({})).items[0], 10_000);
+    expect(alert).toMatchObject({ severity: 'critical', detection: { engine: 'hash', signature: 'Pretend.Md5.Dropper' } });
+    await expect(core.api.importSignatures({ fileName: 'main.ldb', text: 'x' })).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    await expect(core.api.importSignatures({ fileName: 'junk.hdb', text: 'junk\n' })).rejects.toThrow(/no signature in junk.hdb could be read/);
+    expect(await core.api.removeSignatureList({ name: 'office' })).toEqual({ removed: 'office' });
+    expect((await core.api.listSignatures({})).lists).toEqual([]);
+    await expect(core.api.removeSignatureList({ name: 'office' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
   it('merges a repeat of the same file into one alert with a count', async () => {
     const { core, watched } = await start();
     await core.api.updateSettings({ autoQuarantine: false });

@@ -29,7 +29,7 @@ export function makeAlert(over: Partial<Alert> = {}): Alert {
 
 export function makeScan(over: Partial<Scan> = {}): Scan {
   return {
-    id: 's1', paths: ['/home/u/Downloads'], trigger: 'tray', state: 'running', startedAt: '2025-01-01T00:00:00.000Z',
+    id: 's1', paths: ['/home/u/Downloads'], profile: 'custom', trigger: 'tray', state: 'running', startedAt: '2025-01-01T00:00:00.000Z',
     endedAt: null, filesScanned: 0, bytesScanned: 0, findings: 0, errors: 0, errorSamples: [], alertIds: [], ...over,
   };
 }
@@ -70,6 +70,9 @@ export function createFakeCore(): FakeCore {
     getSettings: vi.fn(async () => self.settings),
     updateSettings: vi.fn(async (patch: Partial<Settings>) => (self.settings = { ...self.settings, ...patch })),
     importHashList: vi.fn(notFound),
+    importSignatures: vi.fn(notFound),
+    listSignatures: vi.fn(notFound),
+    removeSignatureList: vi.fn(notFound),
   };
   const events = {
     on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void) {

@@ -16,6 +16,7 @@ const validInput: Record<MethodName, unknown> = {
   restoreQuarantine: { id: 'q_1' },
   deleteQuarantine: { id: 'q_1' },
   startScan: { paths: ['/home/user/Downloads'] },
+  getScanSchedule: {},
   cancelScan: { id: 'scan_1' },
   getScan: { id: 'scan_1' },
   listScans: {},
@@ -24,6 +25,9 @@ const validInput: Record<MethodName, unknown> = {
   getSettings: {},
   updateSettings: {},
   importHashList: { name: 'list', text: '' },
+  importSignatures: { fileName: 'main.hdb', text: '' },
+  listSignatures: {},
+  removeSignatureList: { name: 'main' },
   searchEvents: {},
   processTree: { ref: '1234' },
 };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { detectFile, EICAR, HashSignatures, isEicar, parseHashList } from '../../../../main/core/detect/index.js';
+import { detectFile, EICAR, HashSignatures, isEicar, type StoredSignature } from '../../../../main/core/detect/index.js';
 
 const facts = (content: Buffer, path = '/x/file') => ({
   path, size: content.length, sha256: createHash('sha256').update(content).digest('hex'),
@@ -42,7 +42,7 @@ describe('hash signatures', () => {
   it('finds a file whose SHA-256 is on a user list as known malware (critical)', () => {
     const content = Buffer.from('pretend malware');
     const f = facts(content);
-    const sigs = new HashSignatures(new Map([[f.sha256, 'Pretend.Trojan']]));
+    const sigs = new HashSignatures([{ algo: 'sha256', hash: f.sha256, size: null, name: 'Pretend.Trojan', list: 'office' }]);
     const finding = detectFile(f, sigs);
     expect(finding).toMatchObject({ signature: 'Pretend.Trojan', rule: { id: 'mamori.file.known-malware', severity: 'critical' } });
   });
@@ -57,21 +57,30 @@ describe('hash signatures', () => {
   });
 });
 
-describe('parsing a user hash list', () => {
-  it('imports good lines, names and counts bad ones, and tolerates comments, case and separators', () => {
-    const good1 = 'a'.repeat(64);
-    const good2 = 'B'.repeat(64);
-    const text = [
-      '# my list', '', good1, `${good2};Evil.Thing`, `${'c'.repeat(64)} Other Name`, 'not-a-hash',
-      'z'.repeat(64), 'abc123', good1, '\u0000\u0001binary junk',
-    ].join('\r\n');
-    const r = parseHashList(text, 'office');
-    expect([...r.entries.keys()]).toEqual([good1, good2.toLowerCase(), 'c'.repeat(64)]);
-    expect(r.entries.get(good2.toLowerCase())).toBe('Evil.Thing');
-    expect(r.entries.get('c'.repeat(64))).toBe('Other Name');
-    expect(r.duplicates).toBe(1);
-    expect(r.invalidCount).toBe(4);
-    expect(r.invalid.map((i) => i.line)).toEqual([6, 7, 8, 10]);
-    expect(r.invalid[1]!.reason).toBe('not hexadecimal');
+describe('MD5 and SHA-1 signatures with a file size (ClamAV .hdb/.hsb)', () => {
+  const content = Buffer.from('pretend malware, matched by md5');
+  const md5 = createHash('md5').update(content).digest('hex');
+  const sha1 = createHash('sha1').update(content).digest('hex');
+  const sig = (over: Partial<StoredSignature>): StoredSignature => ({ algo: 'md5', hash: md5, size: content.length, name: 'Pretend.Md5', list: 'main', ...over });
+
+  it('matches a file whose MD5 and size both match', () => {
+    const sigs = new HashSignatures([sig({})]);
+    expect(detectFile({ ...facts(content), md5 }, sigs)?.signature).toBe('Pretend.Md5');
+  });
+
+  it('does not match when the size differs, even with the same MD5 (ClamAV semantics)', () => {
+    const sigs = new HashSignatures([sig({ size: content.length + 1 })]);
+    expect(detectFile({ ...facts(content), md5 }, sigs)).toBeNull();
+  });
+
+  it('matches a SHA-1 with a wildcard size', () => {
+    const sigs = new HashSignatures([sig({ algo: 'sha1', hash: sha1, size: null, name: 'Pretend.Sha1' })]);
+    expect(detectFile({ ...facts(content), sha1 }, sigs)?.signature).toBe('Pretend.Sha1');
+  });
+
+  it('asks the hash workers for MD5/SHA-1 only for the sizes its signatures need', () => {
+    const sigs = new HashSignatures([sig({}), sig({ algo: 'sha1', hash: sha1, size: null })]);
+    expect(sigs.policy).toEqual({ md5: { any: false, sizes: [content.length] }, sha1: { any: true, sizes: [] } });
+    expect(new HashSignatures([]).policy).toEqual({ md5: { any: false, sizes: [] }, sha1: { any: false, sizes: [] } });
   });
 });

@@ -13,7 +13,7 @@ afterEach(() => dirs.cleanup());
 afterAll(() => pool.close());
 
 const newScan = (paths: string[]): Scan => ({
-  id: 'scan_test', paths, trigger: 'user', state: 'running', startedAt: new Date().toISOString(), endedAt: null,
+  id: 'scan_test', paths, profile: 'custom', trigger: 'user', state: 'running', startedAt: new Date().toISOString(), endedAt: null,
   filesScanned: 0, bytesScanned: 0, findings: 0, errors: 0, errorSamples: [], alertIds: [],
 });
 

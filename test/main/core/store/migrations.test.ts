@@ -49,6 +49,19 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('0005 turns the SHA-256 lists into signature lists of any hash, keeping every imported list', () => {
+    const db = freshDb();
+    migrate(db, 4);
+    db.prepare("INSERT INTO hash_lists (name, imported_at, count) VALUES ('office', '2026-01-01T00:00:00.000Z', 1)").run();
+    db.prepare(`INSERT INTO hash_signatures (sha256, name, list) VALUES ('${'a'.repeat(64)}', 'Evil', 'office')`).run();
+    expect(migrate(db, 5)).toBe(5);
+    expect(tables(db)).not.toContain('hash_signatures');
+    expect(db.prepare('SELECT name, format, count FROM signature_lists').all()).toEqual([{ name: 'office', format: 'hash-list', count: 1 }]);
+    expect(db.prepare('SELECT algo, hash, size, name, list FROM signatures').all())
+      .toEqual([{ algo: 'sha256', hash: 'a'.repeat(64), size: null, name: 'Evil', list: 'office' }]);
+    db.close();
+  });
+
   it('0004 adds the event history with a full-text index on command lines', () => {
     const db = freshDb();
     migrate(db, 3);

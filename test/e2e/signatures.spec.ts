@@ -1,0 +1,66 @@
+// End to end through the headless agent's web UI: a user imports a ClamAV .hdb file on the Settings page,
+// sees what was imported and which line was skipped, a file on that list dropped into a watched folder is
+// then quarantined, and removing the list (confirmed) empties the table. Needs `npm run build` first.
+import { expect, test } from '@playwright/test';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAgent, type RunningAgent } from './agent.js';
+
+test.describe.configure({ mode: 'serial' });
+
+let agent: RunningAgent;
+let staging: string;
+
+test.beforeAll(async () => {
+  agent = await startAgent();
+  staging = mkdtempSync(join(tmpdir(), 'mamori-e2e-sigs-'));
+});
+
+test.afterAll(async () => {
+  await agent?.stop();
+  if (staging) rmSync(staging, { recursive: true, force: true });
+});
+
+test('a ClamAV .hdb imported in Settings is used at once, and the list can be removed', async ({ page }) => {
+  const payload = Buffer.from('#!/bin/sh\necho pretend dropper known by md5\n');
+  const md5 = createHash('md5').update(payload).digest('hex');
+  const hdb = join(staging, 'office-iocs.hdb');
+  writeFileSync(hdb, `${md5}:${payload.length}:Pretend.Office.Dropper\nthis line is broken\n`);
+
+  await page.goto(agent.handle.url);
+  await page.getByTestId('nav-settings').click();
+  await expect(page.getByTestId('signatures-empty')).toBeVisible();
+  await expect(page.getByTestId('signatures-builtin')).toContainText('1');
+
+  await page.getByTestId('signatures-file').setInputFiles(hdb);
+  await page.getByTestId('signatures-import').click();
+  const result = page.getByTestId('signatures-result');
+  await expect(result).toContainText('Imported 1 signature(s) into “office-iocs”: 1 MD5.');
+  await expect(result).toContainText('Line 2:');
+  const row = page.getByTestId('signatures-row');
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText('office-iocs');
+  await expect(row).toContainText('ClamAV MD5 (.hdb)');
+  await expect(row).toContainText('1 unreadable line(s) skipped');
+
+  const dropped = join(agent.watched, 'invoice.sh');
+  writeFileSync(dropped, payload);
+  await expect.poll(() => existsSync(dropped), { timeout: 15_000 }).toBe(false);
+
+  await page.getByTestId('signatures-remove').click();
+  await page.getByTestId('confirm-ok').click();
+  await expect(page.getByTestId('signatures-empty')).toBeVisible();
+});
+
+test('a format Mamori cannot read is refused with a reason, and nothing is imported', async ({ page }) => {
+  const ldb = join(staging, 'main.ldb');
+  writeFileSync(ldb, 'Sig;Engine:51-255;0;41424344\n');
+  await page.goto(agent.handle.url);
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('signatures-file').setInputFiles(ldb);
+  await page.getByTestId('signatures-import').click();
+  await expect(page.getByTestId('signatures-error')).toContainText('use YARA rules');
+  await expect(page.getByTestId('signatures-empty')).toBeVisible();
+});
