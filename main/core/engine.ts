@@ -5,7 +5,7 @@ import { MamoriError, type Action, type Alert, type Scan, type Settings, type St
 import { detectFile, HashSignatures, parseHashList, type Finding } from './detect/index.js';
 import { QuarantineVault, type RecoveryReport } from './respond/index.js';
 import { HashPool, ScanJob, type InspectedFile } from './scan/index.js';
-import { FileWatchSensor, ProcessSensor, type ProcessTierChoice } from './sensors/index.js';
+import { FileWatchSensor, NetworkSensor, ProcessSensor, type NetworkSensorChoice, type ProcessTierChoice } from './sensors/index.js';
 import type { Store } from './store/index.js';
 import { raiseAlert, severityAtLeast } from './triage/index.js';
 import type { CoreEvents } from './events.js';
@@ -22,6 +22,8 @@ export interface EngineOptions {
   watchOverride: string[] | null;
   version: string;
   processSensor: ProcessTierChoice;
+  networkSensor: NetworkSensorChoice;
+  networkPollMs?: number;
   helpersDir: string;
   log: (level: 'info' | 'warn' | 'error', m: string) => void;
 }
@@ -30,6 +32,7 @@ export class Engine {
   readonly vault: QuarantineVault;
   readonly sensor: FileWatchSensor;
   readonly processSensor: ProcessSensor;
+  readonly networkSensor: NetworkSensor;
   private hashes: HashSignatures;
   private readonly jobs = new Map<string, ScanJob>();
   private readonly inFlight = new Set<string>();
@@ -59,6 +62,15 @@ export class Engine {
       hashFile: (path) => this.hashPool.inspect(path).then((f) => f.sha256),
       onEvents: (events) => {
         try { o.store.events.insertBatch(events); } catch (err) { o.log('error', `storing ${events.length} events failed: ${(err as Error).message}`); }
+      },
+      log: (level, m) => o.log(level, m),
+    });
+    this.networkSensor = new NetworkSensor({
+      choice: o.networkSensor,
+      pollMs: o.networkPollMs,
+      syscallsCovered: () => { const s = this.processSensor.status(); return s.state === 'running' && s.tier === 'ebpf'; },
+      onEvents: (events) => {
+        try { o.store.events.insertBatch(events); } catch (err) { o.log('error', `storing ${events.length} network events failed: ${(err as Error).message}`); }
       },
       log: (level, m) => o.log(level, m),
     });
@@ -336,6 +348,7 @@ export class Engine {
       sensors: [
         { ...sensorStatus, detail: this.sensorDetail(sensorStatus.detail) },
         ...(this.o.processSensor === 'off' ? [] : [processStatus]),
+        ...(this.o.networkSensor === 'off' ? [] : [this.networkSensor.status()]),
       ],
       openAlerts: Object.values(openBySeverity).reduce((a, b) => a + b, 0), openBySeverity,
       quarantined: quarantine.countActive(), lastScan: scans.list(1)[0] ?? null, alertsPerDay: alerts.perDay(14),
@@ -358,6 +371,7 @@ export class Engine {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     await this.sensor.stop();
     await this.processSensor.stop();
+    await this.networkSensor.stop();
     await this.waitForScans();
     while (this.realtimeBusy) await new Promise((r) => setTimeout(r, 10));
     await this.hashPool.close();
