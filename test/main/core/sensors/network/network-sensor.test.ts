@@ -9,6 +9,7 @@ import { createCore, type Core } from '../../../../../main/core/index.js';
 import { findSocketOwners, NetworkSensor } from '../../../../../main/core/sensors/network/index.js';
 import type { NewEvent } from '../../../../../main/core/store/index.js';
 import { tempDirs, waitFor } from '../../../../helpers/temp.js';
+import { HELPERS_DIR as helpersDir, helperSkipReason } from '../../../../helpers/native-helper.js';
 
 const POLL_MS = 200;
 
@@ -168,4 +169,27 @@ describe('network sensor (/proc/net)', () => {
     expect(() => new NetworkSensor({ choice: 'auto', pollMs: 5, syscallsCovered: () => false, onEvents: () => undefined, log: () => undefined }))
       .toThrow(/at least 100 ms/);
   });
+
+  for (const { tier, binary } of [{ tier: 'ebpf' as const, binary: 'mamori-proc-ebpf' }, { tier: 'cn_proc' as const, binary: 'mamori-proc-cn' }]) {
+    const skip = helperSkipReason(`${helpersDir}/${binary}`);
+    it.skipIf(skip !== null)(`with the ${tier} process tier: ${tier === 'ebpf' ? 'eBPF reports new connections, the tables are not polled' : 'the tables are polled'}${skip ? ` (skipped: ${skip})` : ''}`, async () => {
+      const child = await startChild();
+      const core = await createCore({ dataDir: dirs.make('mamori-net-tier-'), watchFolders: [], host: 'test', processSensor: tier, helpersDir, networkSensor: 'auto', networkPollMs: POLL_MS, log: () => undefined });
+      cores.push(core);
+      const net = (await core.api.getStatus({})).sensors.find((x) => x.id === 'network');
+      expect(net?.detail).toMatch(tier === 'ebpf' ? /eBPF process sensor/ : /every 0\.2 s/);
+      const { client } = await child.next();
+      const byPort = async () => (await core.api.searchEvents({ kind: 'network', limit: 500 })).items
+        .filter((e) => e.process.pid === child.proc.pid && (e.source?.port === client || (e.event.action === 'connect' && e.destination?.port === child.ports.tcp)));
+      if (tier === 'ebpf') {
+        // The eBPF connect event and the snapshot's events name the same process entity.
+        const connect = await waitFor('the eBPF connect event', async () => (await byPort()).find((e) => e.event.action === 'connect'), 10_000);
+        expect(connect.process.entity_id).toBe(child.entity);
+        await new Promise((r) => setTimeout(r, 3 * POLL_MS));
+        expect((await byPort()).filter((e) => e.event.provider === 'proc_net')).toEqual([]);
+      } else {
+        await waitFor('the polled connection', async () => (await byPort()).find((e) => e.event.provider === 'proc_net'), 5_000);
+      }
+    }, 30_000);
+  }
 });
