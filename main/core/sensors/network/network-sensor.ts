@@ -28,12 +28,14 @@ export interface NetworkSensorOptions {
 interface Found { socket: ProcNetSocket; action: SocketAction; key: string }
 
 class UserNames {
-  private names: Map<number, string> | null = null;
+  private names = new Map<number, string>();
+  private loadedAt = 0;
   name(uid: number): string | null {
-    if (!this.names?.has(uid)) this.load(); // a user added since the last read
-    return this.names!.get(uid) ?? null;
+    if (!this.names.has(uid) && Date.now() - this.loadedAt > 60_000) this.load(); // a user added since the last read
+    return this.names.get(uid) ?? null;
   }
   private load(): void {
+    this.loadedAt = Date.now();
     this.names = new Map();
     try {
       for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
