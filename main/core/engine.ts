@@ -1,16 +1,15 @@
 // The protection path in one place: file facts -> detect -> triage -> respond -> store -> events.
 import { realpathSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import {
   MamoriError, type Action, type Alert, type Scan, type ScanScheduleStatus, type Settings, type Status, type StatusReason,
 } from '../../preload/contract/index.js';
-import { basename, extname } from 'node:path';
 import { detectFile, HashSignatures, parseSignatures, UnsupportedSignatureFormat, type Finding } from './detect/index.js';
 import { QuarantineVault, type RecoveryReport } from './respond/index.js';
 import {
   CpuBudget, fullScan, HashPool, isDue, nextSlot, quickScanPaths, ScanJob, type InspectedFile, type ScanProfile,
 } from './scan/index.js';
-import { FileWatchSensor, ProcessSensor, type ProcessTierChoice } from './sensors/index.js';
+import { FileWatchSensor, NetworkSensor, ProcessSensor, type NetworkSensorChoice, type ProcessTierChoice } from './sensors/index.js';
 import type { Store } from './store/index.js';
 import { raiseAlert, severityAtLeast } from './triage/index.js';
 import type { CoreEvents } from './events.js';
@@ -30,6 +29,8 @@ export interface EngineOptions {
   watchOverride: string[] | null;
   version: string;
   processSensor: ProcessTierChoice;
+  networkSensor: NetworkSensorChoice;
+  networkPollMs?: number;
   helpersDir: string;
   /** The wall clock the scan scheduler reads (tests move it). */
   now: () => Date;
@@ -40,6 +41,7 @@ export class Engine {
   readonly vault: QuarantineVault;
   readonly sensor: FileWatchSensor;
   readonly processSensor: ProcessSensor;
+  readonly networkSensor: NetworkSensor;
   private hashes: HashSignatures;
   private readonly jobs = new Map<string, ScanJob>();
   private readonly inFlight = new Set<string>();
@@ -72,6 +74,15 @@ export class Engine {
       hashFile: (path) => this.hashPool.inspect(path).then((f) => f.sha256),
       onEvents: (events) => {
         try { o.store.events.insertBatch(events); } catch (err) { o.log('error', `storing ${events.length} events failed: ${(err as Error).message}`); }
+      },
+      log: (level, m) => o.log(level, m),
+    });
+    this.networkSensor = new NetworkSensor({
+      choice: o.networkSensor,
+      pollMs: o.networkPollMs,
+      syscallsCovered: () => { const s = this.processSensor.status(); return s.state === 'running' && s.tier === 'ebpf'; },
+      onEvents: (events) => {
+        try { o.store.events.insertBatch(events); } catch (err) { o.log('error', `storing ${events.length} network events failed: ${(err as Error).message}`); }
       },
       log: (level, m) => o.log(level, m),
     });
@@ -440,6 +451,7 @@ export class Engine {
       sensors: [
         { ...sensorStatus, detail: this.sensorDetail(sensorStatus.detail) },
         ...(this.o.processSensor === 'off' ? [] : [processStatus]),
+        ...(this.o.networkSensor === 'off' ? [] : [this.networkSensor.status()]),
       ],
       openAlerts: Object.values(openBySeverity).reduce((a, b) => a + b, 0), openBySeverity,
       quarantined: quarantine.countActive(), lastScan: scans.list(1)[0] ?? null, alertsPerDay: alerts.perDay(14),
@@ -463,6 +475,7 @@ export class Engine {
     if (this.scheduleTimer) clearTimeout(this.scheduleTimer);
     await this.sensor.stop();
     await this.processSensor.stop();
+    await this.networkSensor.stop();
     await this.waitForScans();
     while (this.realtimeBusy) await new Promise((r) => setTimeout(r, 10));
     await this.hashPool.close();

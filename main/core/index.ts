@@ -33,6 +33,8 @@ export async function createCore(config: CoreConfig): Promise<Core> {
         dataDir: config.dataDir, store: store!, events, watchOverride: config.watchFolders ?? null,
         version: packageInfo().version, log,
         processSensor: config.processSensor ?? (config.host === 'test' ? 'off' : 'auto'),
+        networkSensor: config.networkSensor ?? (config.host === 'test' ? 'off' : 'auto'),
+        networkPollMs: config.networkPollMs,
         helpersDir: config.helpersDir ?? join(packageInfo().root, 'native-helpers', 'bin'),
         now: config.now ?? (() => new Date()),
       });
@@ -46,6 +48,8 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     } },
     { name: 'start the file sensor', run: () => engine!.sensor.start() },
     { name: 'start the process sensor', run: () => engine!.processSensor.start() },
+    // After the process sensor: whether it sees network system calls decides if this one polls.
+    { name: 'start the network sensor', run: () => engine!.networkSensor.start() },
     { name: 'start telemetry retention', run: () => engine!.startRetention() },
     { name: 'start the scan scheduler', run: () => {
       const scheduled = config.scheduledScans ?? config.host !== 'test';

@@ -13,6 +13,13 @@ export interface CoreConfig {
    * Defaults to 'auto' for the agent and the desktop app, 'off' for host 'test'.
    */
   processSensor?: 'auto' | 'ebpf' | 'cn_proc' | 'off';
+  /**
+   * Connections from the /proc/net tables: 'auto' records what exists at start, then polls only while the
+   * process sensor cannot see network system calls. Defaults to 'auto', 'off' for host 'test'.
+   */
+  networkSensor?: 'auto' | 'off';
+  /** How often /proc/net is read while polling, in ms (default 2000, at least 100). */
+  networkPollMs?: number;
   /** Where the native helpers are (default: native-helpers/bin in Mamori's folder). */
   helpersDir?: string;
   /** Scheduled quick/full scans (Settings > scanSchedule). Default on, off for host 'test'. */

@@ -266,6 +266,8 @@ export const TelemetryEvent = z.object({
     action: z.string().describe('exec, fork, exit, ptrace, memfd_create, module_load, setid, connect, accept, bind, listen'),
     sequence: z.number().int().nullable(),
     late: z.boolean().optional().describe('read from /proc after the fact (fallback tier): may be incomplete'),
+    provider: z.string().optional().describe('what saw it when not the process sensor: "proc_net" (the /proc/net socket tables)'),
+    snapshot: z.boolean().optional().describe('found at start-up: it existed before Mamori started'),
   }),
   process: EcsProcess,
   user: z.object({ id: z.number().int().nullable(), name: z.string().nullable() }),

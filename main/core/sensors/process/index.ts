@@ -1,2 +1,2 @@
 export { ProcessSensor, type ProcessSensorOptions, type ProcessTierChoice } from './process-sensor.js';
-export { commandLine, entityId } from './process-table.js';
+export { commandLine, entityId, readProcStat } from './process-table.js';
