@@ -242,7 +242,7 @@ export class Engine {
 
   startScan(paths: string[], trigger: Scan['trigger'], o: { profile?: ScanProfile; exclude?: string[]; budget?: CpuBudget } = {}): Scan {
     const scan: Scan = {
-      id: newId('scan'), paths, profile: o.profile ?? 'custom', trigger, state: 'running', startedAt: nowIso(), endedAt: null,
+      id: newId('scan'), paths, profile: o.profile ?? 'custom', trigger, state: 'running', startedAt: this.o.now().toISOString(), endedAt: null,
       filesScanned: 0, bytesScanned: 0, findings: 0, errors: 0, errorSamples: [], alertIds: [],
     };
     this.o.store.scans.save(scan);
