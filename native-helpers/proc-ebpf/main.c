@@ -33,7 +33,7 @@
 #define ARGS_MAX 32     /* argv entries reported */
 #define ARG_LEN_MAX 256 /* bytes per argv entry */
 #define OUT_CAP (1u << 20)
-#define EVENT_JSON_MAX (64u << 10) /* worst case of one formatted event (every byte \u00XX escaped) */
+#define EVENT_JSON_MAX (192u << 10) /* worst case of one formatted event (every byte \u00XX escaped) */
 #define POLL_MS 20
 #define DROP_CHECK_NS 100000000ull
 
@@ -273,10 +273,37 @@ static inline void put_comm(const char comm[16])
 	put_str(comm, strnlen(comm, 16));
 }
 
+/* Path components as the kernel side stores them (each NUL-terminated, the leaf first), written
+ * root first: "/a/b/c". A path that was cut keeps its end and has no leading "/" ("b/c"). */
+static void put_path(const char *p, size_t len, bool cut, const char *suffix)
+{
+	static uint16_t starts[PATH_BYTES_MAX / 2 + 1];
+	size_t n = 0;
+	for (size_t i = 0; i < len && n < sizeof(starts) / sizeof(starts[0]);) {
+		starts[n++] = (uint16_t)i;
+		const char *z = memchr(p + i, 0, len - i);
+		i = z ? (size_t)(z - p) + 1 : len;
+	}
+	ob[olen++] = '"';
+	if (!n && !cut)
+		ob[olen++] = '/';
+	for (size_t k = n; k-- > 0;) {
+		const char *c = p + starts[k];
+		size_t room = len - starts[k];
+		const char *z = memchr(c, 0, room);
+		if (k != n - 1 || !cut)
+			ob[olen++] = '/';
+		put_esc(c, z ? (size_t)(z - c) : room);
+	}
+	put(suffix, strlen(suffix));
+	ob[olen++] = '"';
+}
+
 static void fmt_exec(const struct exec_event *e, size_t size)
 {
 	size_t hdr = offsetof(struct exec_event, data);
-	if (size < hdr || size < hdr + (size_t)e->fn_len + e->argv_len)
+	size_t total = (size_t)e->fn_len + e->argv_len + e->cwd_len + e->env_len + e->exe_len;
+	if (size < hdr || size < hdr + total)
 		return;
 	const struct ev_hdr *h = &e->h;
 	begin("exec", h->ts_ns);
@@ -331,6 +358,45 @@ static void fmt_exec(const struct exec_event *e, size_t size)
 		PUTS(",\"argv_truncated\":true");
 	else
 		PUTS(",\"argv_truncated\":false");
+
+	const char *cwd = e->data + e->fn_len + e->argv_len;
+	bool cwd_cut = e->cwd_flags & CWD_TRUNC;
+	if ((e->cwd_flags & CWD_OK) && (e->cwd_len || !cwd_cut)) {
+		PUTS(",\"cwd\":");
+		put_path(cwd, e->cwd_len, cwd_cut, (e->cwd_flags & CWD_DELETED) ? " (deleted)" : "");
+		if (cwd_cut)
+			PUTS(",\"cwd_truncated\":true");
+	}
+
+	if (e->env_flags & ENV_SCANNED) {
+		const char *v = cwd + e->cwd_len, *end_v = v + e->env_len;
+		PUTS(",\"env\":[");
+		for (int n = 0; v < end_v; n++) {
+			const char *z = memchr(v, 0, end_v - v);
+			size_t l = z ? (size_t)(z - v) : (size_t)(end_v - v);
+			if (n)
+				ob[olen++] = ',';
+			put_str(v, l);
+			v += l + 1;
+		}
+		ob[olen++] = ']';
+		if (e->env_flags & ENV_TRUNC)
+			PUTS(",\"env_truncated\":true");
+	}
+
+	const char *exe = cwd + e->cwd_len + e->env_len;
+	if (e->exe_kind == EXE_PSEUDO && e->exe_len) {
+		/* what d_path() gives for memfd_create files (simple_dname) */
+		const char *z = memchr(exe, 0, e->exe_len);
+		PUTS(",\"exe_link\":\"/");
+		put_esc(exe, z ? (size_t)(z - exe) : e->exe_len);
+		PUTS(" (deleted)\"");
+	} else if (e->exe_kind == EXE_DELETED) {
+		PUTS(",\"exe_link\":");
+		put_path(exe, e->exe_len, e->exe_trunc, " (deleted)");
+		if (e->exe_trunc)
+			PUTS(",\"exe_link_truncated\":true");
+	}
 	end();
 }
 
