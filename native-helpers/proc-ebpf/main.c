@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -13,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,10 +37,12 @@
 #define ARG_LEN_MAX 256 /* bytes per argv entry */
 #define OUT_CAP (1u << 20)
 #define EVENT_JSON_MAX (192u << 10) /* worst case of one formatted event (every byte \u00XX escaped) */
-#define POLL_MS 20
-#define DROP_CHECK_NS 100000000ull
+#define RING_MIB_DEFAULT 2
+#define BATCH_NS 10000000ull      /* drain the ring at most every 10 ms; the first record after idle at once */
+#define DROP_CHECK_NS 100000000ull /* drop counters: read 100 ms after activity, never while idle */
 
 static volatile sig_atomic_t stop;
+static int wake_fd = -1; /* eventfd: the signal handler wakes the main loop's epoll_wait */
 static bool core_gone;
 static uint64_t final_deadline; /* after SIGTERM: give up writing at this CLOCK_BOOTTIME instant */
 static bool verbose;
@@ -696,7 +701,6 @@ static struct proc_bpf *open_load(unsigned ring_mib, bool group_dead, bool sysca
 		return NULL;
 	}
 	bpf_map__set_max_entries(skel->maps.events, ring_mib << 20);
-	skel->rodata->wakeup_bytes = ((uint64_t)ring_mib << 20) / 8;
 	bpf_program__set_autoload(skel->progs.on_exit_group_dead, group_dead);
 	bpf_program__set_autoload(skel->progs.on_exit_live, !group_dead);
 	bpf_program__set_autoload(skel->progs.on_sys_enter, syscalls);
@@ -753,7 +757,14 @@ static int load(struct loaded *L, unsigned ring_mib, char *why, size_t whylen)
 static void on_signal(int sig)
 {
 	(void)sig;
+	int saved = errno;
 	stop = 1;
+	if (wake_fd >= 0) {
+		uint64_t one = 1;
+		ssize_t w = write(wake_fd, &one, sizeof(one));
+		(void)w;
+	}
+	errno = saved;
 }
 
 static uint64_t read_drops(struct proc_bpf *skel, int ncpu, uint64_t *vals)
@@ -766,6 +777,88 @@ static uint64_t read_drops(struct proc_bpf *skel, int ncpu, uint64_t *vals)
 	return sum;
 }
 
+enum { EP_RING = 1, EP_WAKE, EP_STDOUT };
+
+static void sleep_ns(uint64_t ns)
+{
+	struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000ull), .tv_nsec = (long)(ns % 1000000000ull)};
+	nanosleep(&ts, NULL); /* a signal cuts it short: fine, stop is checked next */
+}
+
+/* Blocks until there is work: records in the ring (the kernel wakes us for the first record after
+ * the ring ran empty), a signal, the core closing our stdout, or a pending drop check. An idle
+ * helper therefore sleeps in epoll_wait without a timer. Under load it drains at most every
+ * BATCH_NS, so a storm costs ~100 wakeups/s and one write per batch. */
+static int main_loop(struct ring_buffer *rb, struct proc_bpf *skel, int ncpu, uint64_t *dvals, uint64_t *drops_seen)
+{
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0)
+		return -1;
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = EP_RING};
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, bpf_map__fd(skel->maps.events), &ev) < 0) {
+		int e = errno;
+		close(ep);
+		errno = e;
+		return -1;
+	}
+	ev = (struct epoll_event){.events = EPOLLIN, .data.u32 = EP_WAKE};
+	epoll_ctl(ep, EPOLL_CTL_ADD, wake_fd, &ev);
+	/* A pipe reports EPOLLERR when its reader is gone (a file or tty cannot be added: no need). */
+	ev = (struct epoll_event){.events = 0, .data.u32 = EP_STDOUT};
+	epoll_ctl(ep, EPOLL_CTL_ADD, STDOUT_FILENO, &ev);
+
+	uint64_t last_drain = 0, drop_check_at = 0;
+	int rc = 0;
+	while (!stop) {
+		int timeout = -1;
+		if (drop_check_at) {
+			uint64_t now = now_boot_ns();
+			timeout = now >= drop_check_at ? 0 : (int)((drop_check_at - now + 999999) / 1000000);
+		}
+		struct epoll_event evs[4];
+		int n = epoll_wait(ep, evs, 4, timeout);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -1;
+			break;
+		}
+		bool ring = false;
+		for (int i = 0; i < n; i++) {
+			if (evs[i].data.u32 == EP_RING)
+				ring = true;
+			else if (evs[i].data.u32 == EP_STDOUT && (evs[i].events & (EPOLLERR | EPOLLHUP)))
+				core_gone = true;
+		}
+		if (core_gone || stop)
+			break;
+		if (ring) {
+			uint64_t now = now_boot_ns();
+			if (now < last_drain + BATCH_NS) {
+				sleep_ns(last_drain + BATCH_NS - now);
+				if (stop)
+					break;
+			}
+			ring_buffer__consume(rb);
+			last_drain = now_boot_ns();
+			if (!drop_check_at)
+				drop_check_at = last_drain + DROP_CHECK_NS;
+		}
+		if (drop_check_at && now_boot_ns() >= drop_check_at) {
+			uint64_t d = read_drops(skel, ncpu, dvals);
+			if (d > *drops_seen) {
+				emit_drop(d - *drops_seen, "ringbuf_full");
+				*drops_seen = d;
+			}
+			drop_check_at = 0;
+		}
+		if (olen)
+			flush_out();
+	}
+	close(ep);
+	return rc;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -774,7 +867,7 @@ static void usage(FILE *f)
 		"Streams exec/fork/exit and ptrace, memfd_create, module_load, setid, connect, accept, bind,\n"
 		"listen events as NDJSON on stdout (native-helpers/PROTOCOL.md, protocol %d, tier ebpf).\n"
 		"Needs root (or CAP_BPF+CAP_PERFMON) and kernel BTF. Exit status 3: cannot run here.\n"
-		"  --ringbuf-mib N  kernel ring buffer size in MiB, a power of two (default 16)\n"
+		"  --ringbuf-mib N  kernel ring buffer size in MiB, a power of two (default 2)\n"
 		"  --self-test      load and attach, print one JSON line, exit 0 (ok) or 3\n"
 		"  --verbose        libbpf diagnostics on stderr\n",
 		PROTOCOL);
@@ -783,7 +876,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	bool self_test = false;
-	unsigned ring_mib = 16;
+	unsigned ring_mib = RING_MIB_DEFAULT;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -811,6 +904,9 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/* Loading parses the kernel BTF (megabytes, freed afterwards): keep big blocks out of the heap
+	 * (fixed mmap threshold) and give back what is left, so the idle helper stays small. */
+	mallopt(M_MMAP_THRESHOLD, 128 << 10);
 	libbpf_set_print(libbpf_print);
 	init_tables();
 
@@ -851,11 +947,13 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	malloc_trim(0);
+	wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	ob = malloc(OUT_CAP);
 	int ncpu = libbpf_num_possible_cpus();
 	uint64_t *dvals = calloc(ncpu > 0 ? ncpu : 1, sizeof(uint64_t));
 	struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(L.skel->maps.events), on_event, NULL, NULL);
-	if (!ob || !dvals || ncpu <= 0 || !rb) {
+	if (!ob || !dvals || ncpu <= 0 || !rb || wake_fd < 0) {
 		fprintf(stderr, HELPER ": cannot set up the ring buffer reader: %s\n", strerror(errno));
 		proc_bpf__destroy(L.skel);
 		return 3;
@@ -872,34 +970,9 @@ int main(int argc, char **argv)
 		emit_log("warn", "%s", L.why_no_syscalls);
 	flush_out();
 
-	uint64_t drops_seen = 0, next_drop_check = now_boot_ns() + DROP_CHECK_NS;
-	while (!stop) {
-		int n = ring_buffer__poll(rb, POLL_MS);
-		if (n < 0 && n != -EINTR && !core_gone) {
-			emit_log("warn", "ring buffer poll failed: %s", strerror(-n));
-			break;
-		}
-		/* Producers skip the wakeup unless the ring fills up: drain what the timer found. */
-		if (!stop)
-			ring_buffer__consume(rb);
-		uint64_t now = now_boot_ns();
-		if (now >= next_drop_check) {
-			uint64_t d = read_drops(L.skel, ncpu, dvals);
-			if (d > drops_seen) {
-				emit_drop(d - drops_seen, "ringbuf_full");
-				drops_seen = d;
-			}
-			next_drop_check = now + DROP_CHECK_NS;
-			/* A pipe whose reader is gone reports POLLERR: notice it even when idle. */
-			struct pollfd p = {.fd = STDOUT_FILENO, .events = 0};
-			if (poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLNVAL))) {
-				core_gone = true;
-				break;
-			}
-		}
-		if (olen)
-			flush_out();
-	}
+	uint64_t drops_seen = 0;
+	if (main_loop(rb, L.skel, ncpu, dvals, &drops_seen) < 0 && !core_gone)
+		emit_log("warn", "event wait failed: %s", strerror(errno));
 
 	/* Detach first so nothing new arrives, then drain what is already in the ring. */
 	proc_bpf__detach(L.skel);

@@ -13,12 +13,9 @@ char LICENSE[] SEC("license") = "GPL";
 #define SIGNAL_GROUP_EXIT 0x00000004
 #define UID16 0x100               /* classify flag: 16-bit uid syscall (ia32 setuid & co.) */
 
-/* Set by user space before load. */
-const volatile __u64 wakeup_bytes = 1 << 20; /* wake the reader at once only when this much is pending */
-
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 << 20); /* user space may resize before load */
+	__uint(max_entries, 2 << 20); /* user space may resize before load */
 } events SEC(".maps");
 
 struct {
@@ -58,12 +55,9 @@ static __always_inline void count_drop(void)
 		__sync_fetch_and_add(c, 1);
 }
 
-/* Batch wakeups: the reader polls every 20 ms anyway; wake it early only when the ring fills up. */
-static __always_inline __u64 rb_flags(void)
-{
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-									     : BPF_RB_NO_WAKEUP;
-}
+/* Records are committed with flags 0: the kernel wakes the reader only for a record that finds the
+ * ring empty (reader caught up), so a burst costs one wakeup, and the reader batches from there. */
+#define RB_WAKE 0
 
 static __always_inline void fill_hdr(struct ev_hdr *h, struct task_struct *t, __u32 type)
 {
@@ -324,7 +318,7 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	if (pos > EXEC_DATA_MAX)
 		pos = EXEC_DATA_MAX;
 	__u64 sz = __builtin_offsetof(struct exec_event, data) + pos;
-	if (bpf_ringbuf_output(&events, e, sz, 0) < 0)
+	if (bpf_ringbuf_output(&events, e, sz, RB_WAKE) < 0)
 		count_drop();
 	return 0;
 }
@@ -342,7 +336,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	fill_hdr(&e->h, child, EV_FORK);
 	e->h.start_ns = BPF_CORE_READ(child, start_boottime);
 	e->parent_start_ns = BPF_CORE_READ(child, real_parent, group_leader, start_boottime);
-	bpf_ringbuf_submit(e, rb_flags());
+	bpf_ringbuf_submit(e, RB_WAKE);
 	return 0;
 }
 
@@ -363,7 +357,7 @@ static __always_inline int emit_exit(struct task_struct *p)
 	e->exit_code = (code >> 8) & 0xff;
 	e->signal = code & 0x7f;
 	e->core_dumped = (code & 0x80) ? 1 : 0;
-	bpf_ringbuf_submit(e, rb_flags());
+	bpf_ringbuf_submit(e, RB_WAKE);
 	return 0;
 }
 
@@ -633,7 +627,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 		    bpf_probe_read_user(&alen, sizeof(alen), (const void *)e->s.args[2]) == 0 && alen > 2)
 			read_sockaddr(&e->s, e->s.args[1], alen);
 	}
-	bpf_ringbuf_submit(e, rb_flags());
+	bpf_ringbuf_submit(e, RB_WAKE);
 out:
 	bpf_map_delete_elem(&stash, &tid);
 	return 0;
