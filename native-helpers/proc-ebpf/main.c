@@ -38,8 +38,9 @@
 #define OUT_CAP (1u << 20)
 #define EVENT_JSON_MAX (192u << 10) /* worst case of one formatted event (every byte \u00XX escaped) */
 #define RING_MIB_DEFAULT 2
-#define BATCH_NS 10000000ull      /* drain the ring at most every 10 ms; the first record after idle at once */
-#define DROP_CHECK_NS 100000000ull /* drop counters: read 100 ms after activity, never while idle */
+#define FIRST_BATCH_NS 10000000ull /* after an idle wakeup, let the burst collect for 10 ms */
+#define BUSY_PERIOD_NS 20000000ull /* while records keep coming, drain every 20 ms */
+#define DROP_CHECK_NS 100000000ull /* drop counters: every 100 ms while busy, and when going idle */
 
 static volatile sig_atomic_t stop;
 static int wake_fd = -1; /* eventfd: the signal handler wakes the main loop's epoll_wait */
@@ -785,10 +786,11 @@ static void sleep_ns(uint64_t ns)
 	nanosleep(&ts, NULL); /* a signal cuts it short: fine, stop is checked next */
 }
 
-/* Blocks until there is work: records in the ring (the kernel wakes us for the first record after
- * the ring ran empty), a signal, the core closing our stdout, or a pending drop check. An idle
- * helper therefore sleeps in epoll_wait without a timer. Under load it drains at most every
- * BATCH_NS, so a storm costs ~100 wakeups/s and one write per batch. */
+/* Idle: blocks in epoll_wait without a timeout until there is work: a record in the ring (the kernel
+ * wakes us only for a record that finds the ring empty), a signal (eventfd), or the core closing our
+ * stdout (EPOLLERR). Busy: once woken, it waits FIRST_BATCH_NS for the rest of the burst (a command's
+ * fork, exec and exit come within a few ms), then drains every BUSY_PERIOD_NS, one wakeup per batch,
+ * until a drain finds the ring empty and it goes back to sleep in epoll_wait. */
 static int main_loop(struct ring_buffer *rb, struct proc_bpf *skel, int ncpu, uint64_t *dvals, uint64_t *drops_seen)
 {
 	int ep = epoll_create1(EPOLL_CLOEXEC);
@@ -807,16 +809,11 @@ static int main_loop(struct ring_buffer *rb, struct proc_bpf *skel, int ncpu, ui
 	ev = (struct epoll_event){.events = 0, .data.u32 = EP_STDOUT};
 	epoll_ctl(ep, EPOLL_CTL_ADD, STDOUT_FILENO, &ev);
 
-	uint64_t last_drain = 0, drop_check_at = 0;
 	int rc = 0;
+	uint64_t next_drop_check = 0;
 	while (!stop) {
-		int timeout = -1;
-		if (drop_check_at) {
-			uint64_t now = now_boot_ns();
-			timeout = now >= drop_check_at ? 0 : (int)((drop_check_at - now + 999999) / 1000000);
-		}
 		struct epoll_event evs[4];
-		int n = epoll_wait(ep, evs, 4, timeout);
+		int n = epoll_wait(ep, evs, 4, -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -832,28 +829,28 @@ static int main_loop(struct ring_buffer *rb, struct proc_bpf *skel, int ncpu, ui
 		}
 		if (core_gone || stop)
 			break;
-		if (ring) {
+		if (!ring)
+			continue;
+		sleep_ns(FIRST_BATCH_NS);
+		while (!stop) {
+			int got = ring_buffer__consume(rb);
+			/* Records are lost only when the ring is full, and a full ring keeps us busy: the
+			 * counters are read every 100 ms while busy and once more before sleeping. */
 			uint64_t now = now_boot_ns();
-			if (now < last_drain + BATCH_NS) {
-				sleep_ns(last_drain + BATCH_NS - now);
-				if (stop)
-					break;
+			if (got <= 0 || now >= next_drop_check) {
+				uint64_t d = read_drops(skel, ncpu, dvals);
+				if (d > *drops_seen) {
+					emit_drop(d - *drops_seen, "ringbuf_full");
+					*drops_seen = d;
+				}
+				next_drop_check = now + DROP_CHECK_NS;
 			}
-			ring_buffer__consume(rb);
-			last_drain = now_boot_ns();
-			if (!drop_check_at)
-				drop_check_at = last_drain + DROP_CHECK_NS;
+			if (olen)
+				flush_out();
+			if (got <= 0 || core_gone)
+				break;
+			sleep_ns(BUSY_PERIOD_NS);
 		}
-		if (drop_check_at && now_boot_ns() >= drop_check_at) {
-			uint64_t d = read_drops(skel, ncpu, dvals);
-			if (d > *drops_seen) {
-				emit_drop(d - *drops_seen, "ringbuf_full");
-				*drops_seen = d;
-			}
-			drop_check_at = 0;
-		}
-		if (olen)
-			flush_out();
 	}
 	close(ep);
 	return rc;
