@@ -29,7 +29,7 @@
 #include "proc.skel.h"
 
 #define HELPER "mamori-proc-ebpf"
-#define VERSION "0.1.0"
+#define VERSION "0.2.0"
 #define PROTOCOL 1
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 

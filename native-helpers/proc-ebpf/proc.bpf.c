@@ -87,6 +87,7 @@ struct {
 struct path_walk {
 	__u64 dentry; /* struct dentry * */
 	__u64 mnt;    /* struct mount * (container of the vfsmount) */
+	__u64 mnt_root; /* mnt->mnt.mnt_root, read again only when crossing to the parent mount */
 	__u32 base;   /* where this field starts in exec_event.data */
 	__u32 len;    /* bytes written so far */
 	__u32 done;   /* reached the top of the mount tree */
@@ -99,7 +100,7 @@ static long walk_step(__u64 i, void *ctx)
 	struct dentry *d = (struct dentry *)w->dentry;
 	struct mount *m = (struct mount *)w->mnt;
 
-	if (d == BPF_CORE_READ(m, mnt.mnt_root)) {
+	if ((__u64)d == w->mnt_root) {
 		struct mount *pm = BPF_CORE_READ(m, mnt_parent);
 		if (!pm || pm == m) { /* top of this mount tree */
 			w->done = 1;
@@ -107,6 +108,7 @@ static long walk_step(__u64 i, void *ctx)
 		}
 		w->dentry = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
 		w->mnt = (__u64)pm;
+		w->mnt_root = (__u64)BPF_CORE_READ(pm, mnt.mnt_root);
 		return 0;
 	}
 	struct dentry *parent = BPF_CORE_READ(d, d_parent);
@@ -141,14 +143,14 @@ static __always_inline struct mount *real_mount(struct vfsmount *v)
 /* d_unlinked(): unhashed, and not the root of its tree. */
 static __always_inline int dentry_unlinked(struct dentry *d)
 {
-	return !BPF_CORE_READ(d, d_hash.pprev) && BPF_CORE_READ(d, d_parent) != d;
+	return !d->d_hash.pprev && d->d_parent != d;
 }
 
 /* Walks dentry/vfsmount into data at base; returns bytes written, sets *trunc when it stopped early. */
 static __always_inline __u32 walk_path(struct dentry *d, struct vfsmount *v, __u32 base, __u8 *trunc)
 {
 	struct path_walk w = {
-		.dentry = (__u64)d, .mnt = (__u64)real_mount(v), .base = base,
+		.dentry = (__u64)d, .mnt = (__u64)real_mount(v), .mnt_root = (__u64)v->mnt_root, .base = base,
 	};
 	bpf_loop(PATH_STEPS_MAX, walk_step, &w, 0);
 	*trunc = w.trunc || !w.done;
@@ -243,9 +245,12 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	e->fn_trunc = n >= FN_MAX;
 
 	/* The new mm is installed: argv is in its user stack between arg_start and arg_end. */
-	struct mm_struct *mm = BPF_CORE_READ(p, mm);
-	unsigned long as = BPF_CORE_READ(mm, arg_start);
-	unsigned long ae = BPF_CORE_READ(mm, arg_end);
+	/* Direct BTF loads from here on (p is a trusted pointer): no helper call per field. */
+	struct mm_struct *mm = p->mm;
+	if (!mm)
+		return 0;
+	unsigned long as = mm->arg_start;
+	unsigned long ae = mm->arg_end;
 	__u64 al = ae > as ? ae - as : 0;
 	e->argv_trunc = 0;
 	e->argv_fail = 0;
@@ -266,8 +271,9 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	/* Working directory, as readlink(/proc/PID/cwd) would show it. */
 	e->cwd_flags = 0;
 	e->cwd_len = 0;
-	struct dentry *cd = BPF_CORE_READ(p, fs, pwd.dentry);
-	struct vfsmount *cm = BPF_CORE_READ(p, fs, pwd.mnt);
+	struct fs_struct *fs = p->fs;
+	struct dentry *cd = fs ? fs->pwd.dentry : NULL;
+	struct vfsmount *cm = fs ? fs->pwd.mnt : NULL;
 	if (cd && cm) {
 		__u8 trunc = 0;
 		e->cwd_len = walk_path(cd, cm, pos, &trunc);
@@ -277,7 +283,7 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 
 	/* Loader variables from the new environment (mm->env_start..env_end, just written by exec). */
 	struct env_scan es = {
-		.pos = BPF_CORE_READ(mm, env_start), .end = BPF_CORE_READ(mm, env_end), .base = pos,
+		.pos = mm->env_start, .end = mm->env_end, .base = pos,
 	};
 	e->env_flags = 0;
 	e->env_len = 0;
@@ -292,15 +298,16 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	e->exe_kind = EXE_NORMAL;
 	e->exe_len = 0;
 	e->exe_trunc = 0;
-	struct file *xf = BPF_CORE_READ(mm, exe_file);
-	struct dentry *xd = BPF_CORE_READ(xf, f_path.dentry);
-	struct vfsmount *xm = BPF_CORE_READ(xf, f_path.mnt);
+	struct file *xf = mm->exe_file;
+	struct dentry *xd = xf ? xf->f_path.dentry : NULL;
+	struct vfsmount *xm = xf ? xf->f_path.mnt : NULL;
 	if (xd && xm) {
-		int is_root = BPF_CORE_READ(xd, d_parent) == xd;
-		if (BPF_CORE_READ(xd, d_op, d_dname) && (!is_root || xd != BPF_CORE_READ(xm, mnt_root))) {
+		int is_root = xd->d_parent == xd;
+		const struct dentry_operations *dop = xd->d_op;
+		if (dop && dop->d_dname && (!is_root || xd != xm->mnt_root)) {
 			/* memfd_create / hugetlb memfd: d_path() gives "/" + name + " (deleted)" */
 			__u32 off = pos & DATA_BASE_MASK;
-			long xn = bpf_probe_read_kernel_str(e->data + off, NAME_READ, BPF_CORE_READ(xd, d_name.name));
+			long xn = bpf_probe_read_kernel_str(e->data + off, NAME_READ, xd->d_name.name);
 			if (xn > 0) {
 				e->exe_kind = EXE_PSEUDO;
 				e->exe_len = xn;
