@@ -246,6 +246,18 @@ describe.skipIf(skip !== null)(`mamori-proc-ebpf${skip ? ` (skipped: ${skip})` :
       }
     });
 
+    it('marks a removed working directory " (deleted)", as readlink does', async () => {
+      const dir = join(tmp('mamori-rmcwd-'), 'gone');
+      const child = spawn('/bin/bash', ['-c', 'mkdir "$0" && cd "$0" && rmdir "$0" && exec /bin/sleep 5', dir], { stdio: 'ignore' });
+      try {
+        const exec = await await1('exec of sleep in a removed dir', (m) => m.type === 'exec' && m.pid === child.pid && m.filename === '/bin/sleep');
+        expect(exec.cwd).toBe(`${dir} (deleted)`);
+        expect(exec.cwd).toBe(readlinkSync(`/proc/${child.pid}/cwd`));
+      } finally {
+        child.kill('SIGKILL');
+      }
+    });
+
     it('marks a cwd deeper than 4 KiB as truncated and keeps its end', async () => {
       const dir = tmp('mamori-deep-');
       const name = 'd'.repeat(200);
