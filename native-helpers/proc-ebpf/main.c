@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -13,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,18 +29,21 @@
 #include "proc.skel.h"
 
 #define HELPER "mamori-proc-ebpf"
-#define VERSION "0.1.0"
+#define VERSION "0.2.0"
 #define PROTOCOL 1
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 
 #define ARGS_MAX 32     /* argv entries reported */
 #define ARG_LEN_MAX 256 /* bytes per argv entry */
 #define OUT_CAP (1u << 20)
-#define EVENT_JSON_MAX (64u << 10) /* worst case of one formatted event (every byte \u00XX escaped) */
-#define POLL_MS 20
-#define DROP_CHECK_NS 100000000ull
+#define EVENT_JSON_MAX (192u << 10) /* worst case of one formatted event (every byte \u00XX escaped) */
+#define RING_MIB_DEFAULT 2
+#define FIRST_BATCH_NS 10000000ull /* after an idle wakeup, let the burst collect for 10 ms */
+#define BUSY_PERIOD_NS 20000000ull /* while records keep coming, drain every 20 ms */
+#define DROP_CHECK_NS 100000000ull /* drop counters: every 100 ms while busy, and when going idle */
 
 static volatile sig_atomic_t stop;
+static int wake_fd = -1; /* eventfd: the signal handler wakes the main loop's epoll_wait */
 static bool core_gone;
 static uint64_t final_deadline; /* after SIGTERM: give up writing at this CLOCK_BOOTTIME instant */
 static bool verbose;
@@ -273,10 +279,37 @@ static inline void put_comm(const char comm[16])
 	put_str(comm, strnlen(comm, 16));
 }
 
+/* Path components as the kernel side stores them (each NUL-terminated, the leaf first), written
+ * root first: "/a/b/c". A path that was cut keeps its end and has no leading "/" ("b/c"). */
+static void put_path(const char *p, size_t len, bool cut, const char *suffix)
+{
+	static uint16_t starts[PATH_BYTES_MAX / 2 + 1];
+	size_t n = 0;
+	for (size_t i = 0; i < len && n < sizeof(starts) / sizeof(starts[0]);) {
+		starts[n++] = (uint16_t)i;
+		const char *z = memchr(p + i, 0, len - i);
+		i = z ? (size_t)(z - p) + 1 : len;
+	}
+	ob[olen++] = '"';
+	if (!n && !cut)
+		ob[olen++] = '/';
+	for (size_t k = n; k-- > 0;) {
+		const char *c = p + starts[k];
+		size_t room = len - starts[k];
+		const char *z = memchr(c, 0, room);
+		if (k != n - 1 || !cut)
+			ob[olen++] = '/';
+		put_esc(c, z ? (size_t)(z - c) : room);
+	}
+	put(suffix, strlen(suffix));
+	ob[olen++] = '"';
+}
+
 static void fmt_exec(const struct exec_event *e, size_t size)
 {
 	size_t hdr = offsetof(struct exec_event, data);
-	if (size < hdr || size < hdr + (size_t)e->fn_len + e->argv_len)
+	size_t total = (size_t)e->fn_len + e->argv_len + e->cwd_len + e->env_len + e->exe_len;
+	if (size < hdr || size < hdr + total)
 		return;
 	const struct ev_hdr *h = &e->h;
 	begin("exec", h->ts_ns);
@@ -331,6 +364,45 @@ static void fmt_exec(const struct exec_event *e, size_t size)
 		PUTS(",\"argv_truncated\":true");
 	else
 		PUTS(",\"argv_truncated\":false");
+
+	const char *cwd = e->data + e->fn_len + e->argv_len;
+	bool cwd_cut = e->cwd_flags & CWD_TRUNC;
+	if ((e->cwd_flags & CWD_OK) && (e->cwd_len || !cwd_cut)) {
+		PUTS(",\"cwd\":");
+		put_path(cwd, e->cwd_len, cwd_cut, (e->cwd_flags & CWD_DELETED) ? " (deleted)" : "");
+		if (cwd_cut)
+			PUTS(",\"cwd_truncated\":true");
+	}
+
+	if (e->env_flags & ENV_SCANNED) {
+		const char *v = cwd + e->cwd_len, *end_v = v + e->env_len;
+		PUTS(",\"env\":[");
+		for (int n = 0; v < end_v; n++) {
+			const char *z = memchr(v, 0, end_v - v);
+			size_t l = z ? (size_t)(z - v) : (size_t)(end_v - v);
+			if (n)
+				ob[olen++] = ',';
+			put_str(v, l);
+			v += l + 1;
+		}
+		ob[olen++] = ']';
+		if (e->env_flags & ENV_TRUNC)
+			PUTS(",\"env_truncated\":true");
+	}
+
+	const char *exe = cwd + e->cwd_len + e->env_len;
+	if (e->exe_kind == EXE_PSEUDO && e->exe_len) {
+		/* what d_path() gives for memfd_create files (simple_dname) */
+		const char *z = memchr(exe, 0, e->exe_len);
+		PUTS(",\"exe_link\":\"/");
+		put_esc(exe, z ? (size_t)(z - exe) : e->exe_len);
+		PUTS(" (deleted)\"");
+	} else if (e->exe_kind == EXE_DELETED) {
+		PUTS(",\"exe_link\":");
+		put_path(exe, e->exe_len, e->exe_trunc, " (deleted)");
+		if (e->exe_trunc)
+			PUTS(",\"exe_link_truncated\":true");
+	}
 	end();
 }
 
@@ -630,7 +702,6 @@ static struct proc_bpf *open_load(unsigned ring_mib, bool group_dead, bool sysca
 		return NULL;
 	}
 	bpf_map__set_max_entries(skel->maps.events, ring_mib << 20);
-	skel->rodata->wakeup_bytes = ((uint64_t)ring_mib << 20) / 8;
 	bpf_program__set_autoload(skel->progs.on_exit_group_dead, group_dead);
 	bpf_program__set_autoload(skel->progs.on_exit_live, !group_dead);
 	bpf_program__set_autoload(skel->progs.on_sys_enter, syscalls);
@@ -687,7 +758,14 @@ static int load(struct loaded *L, unsigned ring_mib, char *why, size_t whylen)
 static void on_signal(int sig)
 {
 	(void)sig;
+	int saved = errno;
 	stop = 1;
+	if (wake_fd >= 0) {
+		uint64_t one = 1;
+		ssize_t w = write(wake_fd, &one, sizeof(one));
+		(void)w;
+	}
+	errno = saved;
 }
 
 static uint64_t read_drops(struct proc_bpf *skel, int ncpu, uint64_t *vals)
@@ -700,6 +778,84 @@ static uint64_t read_drops(struct proc_bpf *skel, int ncpu, uint64_t *vals)
 	return sum;
 }
 
+enum { EP_RING = 1, EP_WAKE, EP_STDOUT };
+
+static void sleep_ns(uint64_t ns)
+{
+	struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000ull), .tv_nsec = (long)(ns % 1000000000ull)};
+	nanosleep(&ts, NULL); /* a signal cuts it short: fine, stop is checked next */
+}
+
+/* Idle: blocks in epoll_wait without a timeout until there is work: a record in the ring (the kernel
+ * wakes us only for a record that finds the ring empty), a signal (eventfd), or the core closing our
+ * stdout (EPOLLERR). Busy: once woken, it waits FIRST_BATCH_NS for the rest of the burst (a command's
+ * fork, exec and exit come within a few ms), then drains every BUSY_PERIOD_NS, one wakeup per batch,
+ * until a drain finds the ring empty and it goes back to sleep in epoll_wait. */
+static int main_loop(struct ring_buffer *rb, struct proc_bpf *skel, int ncpu, uint64_t *dvals, uint64_t *drops_seen)
+{
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0)
+		return -1;
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = EP_RING};
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, bpf_map__fd(skel->maps.events), &ev) < 0) {
+		int e = errno;
+		close(ep);
+		errno = e;
+		return -1;
+	}
+	ev = (struct epoll_event){.events = EPOLLIN, .data.u32 = EP_WAKE};
+	epoll_ctl(ep, EPOLL_CTL_ADD, wake_fd, &ev);
+	/* A pipe reports EPOLLERR when its reader is gone (a file or tty cannot be added: no need). */
+	ev = (struct epoll_event){.events = 0, .data.u32 = EP_STDOUT};
+	epoll_ctl(ep, EPOLL_CTL_ADD, STDOUT_FILENO, &ev);
+
+	int rc = 0;
+	uint64_t next_drop_check = 0;
+	while (!stop) {
+		struct epoll_event evs[4];
+		int n = epoll_wait(ep, evs, 4, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -1;
+			break;
+		}
+		bool ring = false;
+		for (int i = 0; i < n; i++) {
+			if (evs[i].data.u32 == EP_RING)
+				ring = true;
+			else if (evs[i].data.u32 == EP_STDOUT && (evs[i].events & (EPOLLERR | EPOLLHUP)))
+				core_gone = true;
+		}
+		if (core_gone || stop)
+			break;
+		if (!ring)
+			continue;
+		sleep_ns(FIRST_BATCH_NS);
+		while (!stop) {
+			int got = ring_buffer__consume(rb);
+			/* Records are lost only when the ring is full, and a full ring keeps us busy: the
+			 * counters are read every 100 ms while busy and once more before sleeping. */
+			uint64_t now = now_boot_ns();
+			if (got <= 0 || now >= next_drop_check) {
+				uint64_t d = read_drops(skel, ncpu, dvals);
+				if (d > *drops_seen) {
+					emit_drop(d - *drops_seen, "ringbuf_full");
+					*drops_seen = d;
+				}
+				next_drop_check = now + DROP_CHECK_NS;
+			}
+			if (olen)
+				flush_out();
+			if (got <= 0 || core_gone)
+				break;
+			sleep_ns(BUSY_PERIOD_NS);
+		}
+	}
+	close(ep);
+	return rc;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -708,7 +864,7 @@ static void usage(FILE *f)
 		"Streams exec/fork/exit and ptrace, memfd_create, module_load, setid, connect, accept, bind,\n"
 		"listen events as NDJSON on stdout (native-helpers/PROTOCOL.md, protocol %d, tier ebpf).\n"
 		"Needs root (or CAP_BPF+CAP_PERFMON) and kernel BTF. Exit status 3: cannot run here.\n"
-		"  --ringbuf-mib N  kernel ring buffer size in MiB, a power of two (default 16)\n"
+		"  --ringbuf-mib N  kernel ring buffer size in MiB, a power of two (default 2)\n"
 		"  --self-test      load and attach, print one JSON line, exit 0 (ok) or 3\n"
 		"  --verbose        libbpf diagnostics on stderr\n",
 		PROTOCOL);
@@ -717,7 +873,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	bool self_test = false;
-	unsigned ring_mib = 16;
+	unsigned ring_mib = RING_MIB_DEFAULT;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -745,6 +901,9 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/* Loading parses the kernel BTF (megabytes, freed afterwards): keep big blocks out of the heap
+	 * (fixed mmap threshold) and give back what is left, so the idle helper stays small. */
+	mallopt(M_MMAP_THRESHOLD, 128 << 10);
 	libbpf_set_print(libbpf_print);
 	init_tables();
 
@@ -785,11 +944,13 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	malloc_trim(0);
+	wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	ob = malloc(OUT_CAP);
 	int ncpu = libbpf_num_possible_cpus();
 	uint64_t *dvals = calloc(ncpu > 0 ? ncpu : 1, sizeof(uint64_t));
 	struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(L.skel->maps.events), on_event, NULL, NULL);
-	if (!ob || !dvals || ncpu <= 0 || !rb) {
+	if (!ob || !dvals || ncpu <= 0 || !rb || wake_fd < 0) {
 		fprintf(stderr, HELPER ": cannot set up the ring buffer reader: %s\n", strerror(errno));
 		proc_bpf__destroy(L.skel);
 		return 3;
@@ -806,34 +967,9 @@ int main(int argc, char **argv)
 		emit_log("warn", "%s", L.why_no_syscalls);
 	flush_out();
 
-	uint64_t drops_seen = 0, next_drop_check = now_boot_ns() + DROP_CHECK_NS;
-	while (!stop) {
-		int n = ring_buffer__poll(rb, POLL_MS);
-		if (n < 0 && n != -EINTR && !core_gone) {
-			emit_log("warn", "ring buffer poll failed: %s", strerror(-n));
-			break;
-		}
-		/* Producers skip the wakeup unless the ring fills up: drain what the timer found. */
-		if (!stop)
-			ring_buffer__consume(rb);
-		uint64_t now = now_boot_ns();
-		if (now >= next_drop_check) {
-			uint64_t d = read_drops(L.skel, ncpu, dvals);
-			if (d > drops_seen) {
-				emit_drop(d - drops_seen, "ringbuf_full");
-				drops_seen = d;
-			}
-			next_drop_check = now + DROP_CHECK_NS;
-			/* A pipe whose reader is gone reports POLLERR: notice it even when idle. */
-			struct pollfd p = {.fd = STDOUT_FILENO, .events = 0};
-			if (poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLNVAL))) {
-				core_gone = true;
-				break;
-			}
-		}
-		if (olen)
-			flush_out();
-	}
+	uint64_t drops_seen = 0;
+	if (main_loop(rb, L.skel, ncpu, dvals, &drops_seen) < 0 && !core_gone)
+		emit_log("warn", "event wait failed: %s", strerror(errno));
 
 	/* Detach first so nothing new arrives, then drain what is already in the ring. */
 	proc_bpf__detach(L.skel);

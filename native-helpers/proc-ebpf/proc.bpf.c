@@ -13,12 +13,9 @@ char LICENSE[] SEC("license") = "GPL";
 #define SIGNAL_GROUP_EXIT 0x00000004
 #define UID16 0x100               /* classify flag: 16-bit uid syscall (ia32 setuid & co.) */
 
-/* Set by user space before load. */
-const volatile __u64 wakeup_bytes = 1 << 20; /* wake the reader at once only when this much is pending */
-
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 << 20); /* user space may resize before load */
+	__uint(max_entries, 2 << 20); /* user space may resize before load */
 } events SEC(".maps");
 
 struct {
@@ -58,12 +55,9 @@ static __always_inline void count_drop(void)
 		__sync_fetch_and_add(c, 1);
 }
 
-/* Batch wakeups: the reader polls every 20 ms anyway; wake it early only when the ring fills up. */
-static __always_inline __u64 rb_flags(void)
-{
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-									     : BPF_RB_NO_WAKEUP;
-}
+/* Records are committed with flags 0: the kernel wakes the reader only for a record that finds the
+ * ring empty (reader caught up), so a burst costs one wakeup, and the reader batches from there. */
+#define RB_WAKE 0
 
 static __always_inline void fill_hdr(struct ev_hdr *h, struct task_struct *t, __u32 type)
 {
@@ -79,6 +73,159 @@ static __always_inline void fill_hdr(struct ev_hdr *h, struct task_struct *t, __
 }
 
 /* ---------------------------------------------------------------- process lifecycle */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, char[ENV_PIECE]);
+} env_scratch SEC(".maps");
+
+/* ---- path walk (cwd, deleted exe): what d_path() does, leaf to root, crossing mounts.
+ * Pointers are kept as numbers and read with CO-RE probe reads, so the bpf_loop callback needs no
+ * pointer tracking from the verifier. */
+struct path_walk {
+	__u64 dentry; /* struct dentry * */
+	__u64 mnt;    /* struct mount * (container of the vfsmount) */
+	__u64 mnt_root; /* mnt->mnt.mnt_root, read again only when crossing to the parent mount */
+	__u32 base;   /* where this field starts in exec_event.data */
+	__u32 len;    /* bytes written so far */
+	__u32 done;   /* reached the top of the mount tree */
+	__u32 trunc;  /* out of room or steps */
+};
+
+static long walk_step(__u64 i, void *ctx)
+{
+	struct path_walk *w = ctx;
+	struct dentry *d = (struct dentry *)w->dentry;
+	struct mount *m = (struct mount *)w->mnt;
+
+	if ((__u64)d == w->mnt_root) {
+		struct mount *pm = BPF_CORE_READ(m, mnt_parent);
+		if (!pm || pm == m) { /* top of this mount tree */
+			w->done = 1;
+			return 1;
+		}
+		w->dentry = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
+		w->mnt = (__u64)pm;
+		w->mnt_root = (__u64)BPF_CORE_READ(pm, mnt.mnt_root);
+		return 0;
+	}
+	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	if (!parent || parent == d) { /* detached from the tree: d_path stops here too */
+		w->done = 1;
+		return 1;
+	}
+	if (w->len > PATH_BYTES_MAX - 2) {
+		w->trunc = 1;
+		return 1;
+	}
+	__u32 zero = 0;
+	struct exec_event *e = bpf_map_lookup_elem(&exec_scratch, &zero);
+	if (!e)
+		return 1;
+	__u32 off = (w->base & DATA_BASE_MASK) + (w->len & (PATH_BYTES_MAX - 1));
+	long n = bpf_probe_read_kernel_str(e->data + off, NAME_READ, BPF_CORE_READ(d, d_name.name));
+	if (n <= 0 || w->len + n > PATH_BYTES_MAX) {
+		w->trunc = 1;
+		return 1;
+	}
+	w->len += n;
+	w->dentry = (__u64)parent;
+	return 0;
+}
+
+static __always_inline struct mount *real_mount(struct vfsmount *v)
+{
+	return (struct mount *)((char *)v - bpf_core_field_offset(struct mount, mnt));
+}
+
+/* d_unlinked(): unhashed, and not the root of its tree. */
+static __always_inline int dentry_unlinked(struct dentry *d)
+{
+	return !d->d_hash.pprev && d->d_parent != d;
+}
+
+/* Walks dentry/vfsmount into data at base; returns bytes written, sets *trunc when it stopped early. */
+static __always_inline __u32 walk_path(struct dentry *d, struct vfsmount *v, __u32 base, __u8 *trunc)
+{
+	struct path_walk w = {
+		.dentry = (__u64)d, .mnt = (__u64)real_mount(v), .mnt_root = (__u64)v->mnt_root, .base = base,
+	};
+	bpf_loop(PATH_STEPS_MAX, walk_step, &w, 0);
+	*trunc = w.trunc || !w.done;
+	return w.len;
+}
+
+/* ---- environment scan: keep LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT */
+struct env_scan {
+	__u64 pos;      /* user address of the next read */
+	__u64 end;      /* mm->env_end */
+	__u32 base;     /* where env starts in exec_event.data */
+	__u32 len;      /* bytes kept */
+	__u32 scanned;  /* bytes read */
+	__u32 mid;      /* pos is inside a variable longer than ENV_PIECE */
+	__u32 done;
+	__u32 trunc;
+};
+
+static __always_inline int is_loader_var(const char *s)
+{
+	if (s[0] != 'L' || s[1] != 'D' || s[2] != '_')
+		return 0;
+	const char *t = s + 3;
+	if (t[0] == 'P' && t[1] == 'R' && t[2] == 'E' && t[3] == 'L' && t[4] == 'O' && t[5] == 'A' &&
+	    t[6] == 'D' && t[7] == '=')
+		return 1;
+	if (t[0] == 'A' && t[1] == 'U' && t[2] == 'D' && t[3] == 'I' && t[4] == 'T' && t[5] == '=')
+		return 1;
+	if (t[0] == 'L' && t[1] == 'I' && t[2] == 'B' && t[3] == 'R' && t[4] == 'A' && t[5] == 'R' &&
+	    t[6] == 'Y' && t[7] == '_' && t[8] == 'P' && t[9] == 'A' && t[10] == 'T' && t[11] == 'H' &&
+	    t[12] == '=')
+		return 1;
+	return 0;
+}
+
+static long env_step(__u64 i, void *ctx)
+{
+	struct env_scan *s = ctx;
+	if (s->pos >= s->end) {
+		s->done = 1;
+		return 1;
+	}
+	if (s->scanned >= ENV_SCAN_MAX) {
+		s->trunc = 1;
+		return 1;
+	}
+	__u32 zero = 0;
+	char *buf = bpf_map_lookup_elem(&env_scratch, &zero);
+	struct exec_event *e = bpf_map_lookup_elem(&exec_scratch, &zero);
+	if (!buf || !e)
+		return 1;
+	buf[0] = 0;
+	long n = bpf_probe_read_user_str(buf, ENV_PIECE, (const void *)s->pos);
+	if (n <= 0) { /* unreadable: keep what was found so far */
+		s->trunc = 1;
+		return 1;
+	}
+	int start = !s->mid;
+	/* n == ENV_PIECE: cut, or exactly ENV_PIECE - 1 bytes long; in both cases resume at the byte
+	 * where the read stopped (an empty "rest" just ends the variable). */
+	s->mid = n == ENV_PIECE;
+	s->pos += s->mid ? ENV_PIECE - 1 : n;
+	s->scanned += n;
+	if (!start || n < 10 || !is_loader_var(buf))
+		return 0;
+	if (s->mid || s->len + n > ENV_OUT_MAX) { /* too long to keep whole */
+		s->trunc = 1;
+		return 0;
+	}
+	__u32 off = (s->base & DATA_BASE_MASK) + (s->len & (ENV_OUT_MAX - 1));
+	__u32 cn = n & (ENV_PIECE - 1); /* n < ENV_PIECE here; tells the verifier */
+	if (cn && bpf_probe_read_kernel(e->data + off, cn, buf) == 0)
+		s->len += cn;
+	return 0;
+}
 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
@@ -98,8 +245,12 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	e->fn_trunc = n >= FN_MAX;
 
 	/* The new mm is installed: argv is in its user stack between arg_start and arg_end. */
-	unsigned long as = BPF_CORE_READ(p, mm, arg_start);
-	unsigned long ae = BPF_CORE_READ(p, mm, arg_end);
+	/* Direct BTF loads from here on (p is a trusted pointer): no helper call per field. */
+	struct mm_struct *mm = p->mm;
+	if (!mm)
+		return 0;
+	unsigned long as = mm->arg_start;
+	unsigned long ae = mm->arg_end;
 	__u64 al = ae > as ? ae - as : 0;
 	e->argv_trunc = 0;
 	e->argv_fail = 0;
@@ -115,9 +266,66 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		e->argv_fail = 1;
 	}
 	e->argv_len = al;
+	__u64 pos = fl + al;
 
-	__u64 sz = __builtin_offsetof(struct exec_event, data) + fl + al;
-	if (bpf_ringbuf_output(&events, e, sz, rb_flags()) < 0)
+	/* Working directory, as readlink(/proc/PID/cwd) would show it. */
+	e->cwd_flags = 0;
+	e->cwd_len = 0;
+	struct fs_struct *fs = p->fs;
+	struct dentry *cd = fs ? fs->pwd.dentry : NULL;
+	struct vfsmount *cm = fs ? fs->pwd.mnt : NULL;
+	if (cd && cm) {
+		__u8 trunc = 0;
+		e->cwd_len = walk_path(cd, cm, pos, &trunc);
+		e->cwd_flags = CWD_OK | (trunc ? CWD_TRUNC : 0) | (dentry_unlinked(cd) ? CWD_DELETED : 0);
+		pos += e->cwd_len;
+	}
+
+	/* Loader variables from the new environment (mm->env_start..env_end, just written by exec). */
+	struct env_scan es = {
+		.pos = mm->env_start, .end = mm->env_end, .base = pos,
+	};
+	e->env_flags = 0;
+	e->env_len = 0;
+	if (es.pos && es.end >= es.pos) {
+		bpf_loop(ENV_STEPS_MAX, env_step, &es, 0);
+		e->env_len = es.len;
+		e->env_flags = ENV_SCANNED | (es.trunc || !es.done ? ENV_TRUNC : 0);
+		pos += es.len;
+	}
+
+	/* The executed file (mm->exe_file, what /proc/PID/exe links to), only when it has no name on disk. */
+	e->exe_kind = EXE_NORMAL;
+	e->exe_len = 0;
+	e->exe_trunc = 0;
+	struct file *xf = mm->exe_file;
+	struct dentry *xd = xf ? xf->f_path.dentry : NULL;
+	struct vfsmount *xm = xf ? xf->f_path.mnt : NULL;
+	if (xd && xm) {
+		int is_root = xd->d_parent == xd;
+		const struct dentry_operations *dop = xd->d_op;
+		if (dop && dop->d_dname && (!is_root || xd != xm->mnt_root)) {
+			/* memfd_create / hugetlb memfd: d_path() gives "/" + name + " (deleted)" */
+			__u32 off = pos & DATA_BASE_MASK;
+			long xn = bpf_probe_read_kernel_str(e->data + off, NAME_READ, xd->d_name.name);
+			if (xn > 0) {
+				e->exe_kind = EXE_PSEUDO;
+				e->exe_len = xn;
+			}
+		} else if (dentry_unlinked(xd)) {
+			e->exe_len = walk_path(xd, xm, pos, &e->exe_trunc);
+			e->exe_kind = EXE_DELETED;
+		}
+	}
+	pos += e->exe_len;
+
+	if (pos > EXEC_DATA_MAX)
+		pos = EXEC_DATA_MAX;
+	asm volatile("" : "+r"(pos));
+	if (pos > EXEC_DATA_MAX)
+		pos = EXEC_DATA_MAX;
+	__u64 sz = __builtin_offsetof(struct exec_event, data) + pos;
+	if (bpf_ringbuf_output(&events, e, sz, RB_WAKE) < 0)
 		count_drop();
 	return 0;
 }
@@ -135,7 +343,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	fill_hdr(&e->h, child, EV_FORK);
 	e->h.start_ns = BPF_CORE_READ(child, start_boottime);
 	e->parent_start_ns = BPF_CORE_READ(child, real_parent, group_leader, start_boottime);
-	bpf_ringbuf_submit(e, rb_flags());
+	bpf_ringbuf_submit(e, RB_WAKE);
 	return 0;
 }
 
@@ -156,7 +364,7 @@ static __always_inline int emit_exit(struct task_struct *p)
 	e->exit_code = (code >> 8) & 0xff;
 	e->signal = code & 0x7f;
 	e->core_dumped = (code & 0x80) ? 1 : 0;
-	bpf_ringbuf_submit(e, rb_flags());
+	bpf_ringbuf_submit(e, RB_WAKE);
 	return 0;
 }
 
@@ -426,7 +634,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 		    bpf_probe_read_user(&alen, sizeof(alen), (const void *)e->s.args[2]) == 0 && alen > 2)
 			read_sockaddr(&e->s, e->s.args[1], alen);
 	}
-	bpf_ringbuf_submit(e, rb_flags());
+	bpf_ringbuf_submit(e, RB_WAKE);
 out:
 	bpf_map_delete_elem(&stash, &tid);
 	return 0;

@@ -6,6 +6,17 @@
 #define ARGV_MAX 4096   /* argv bytes read from the new mm (arg_start..arg_end) */
 #define SC_DATA_MAX 256 /* sockaddr / memfd name / module params bytes kept */
 #define SC_ADDR_MAX 128 /* sizeof(struct sockaddr_storage) */
+#define PATH_BYTES_MAX 4096 /* cwd / exe path bytes kept (components, each with its NUL) */
+#define NAME_READ 256       /* one path component: NAME_MAX + NUL */
+#define PATH_STEPS_MAX 512  /* path walk: components plus mount crossings */
+#define ENV_OUT_MAX 4096    /* loader variables kept ("NAME=value" strings, each with its NUL) */
+#define ENV_PIECE 4096      /* environment read per step: one variable, or 4 KiB of a longer one */
+#define ENV_STEPS_MAX 1024  /* environment scan bound: steps ... */
+#define ENV_SCAN_MAX (256u << 10) /* ... and bytes */
+/* Filename, argv, cwd and env together stay below DATA_BASE_MASK + 1 bytes, so each field starts at
+ * (offset & DATA_BASE_MASK) and a write of up to 8 KiB from there provably fits (for the verifier). */
+#define DATA_BASE_MASK 16383
+#define EXEC_DATA_MAX (DATA_BASE_MASK + 1 + 8192)
 
 enum ev_type {
 	EV_EXEC = 1,
@@ -50,16 +61,45 @@ struct ev_hdr {
 	char comm[16];
 };
 
-/* Variable length: data holds the filename (fn_len bytes, no NUL) followed by argv (argv_len bytes, NUL separated). */
+enum cwd_flags {
+	CWD_OK = 1,      /* the walk started: cwd_len bytes are components */
+	CWD_TRUNC = 2,   /* stopped before the root (too deep or too long): the leading part is missing */
+	CWD_DELETED = 4, /* the directory was removed (readlink adds " (deleted)") */
+};
+
+enum env_flags {
+	ENV_SCANNED = 1, /* the environment was read (env_len may be 0) */
+	ENV_TRUNC = 2,   /* the scan stopped at its bound, or a variable was cut */
+};
+
+enum exe_kind {
+	EXE_NORMAL = 0,  /* nothing to report: /proc/PID/exe is an ordinary path */
+	EXE_PSEUDO = 1,  /* memfd (or another pseudo file): data holds its dentry name, e.g. "memfd:x" */
+	EXE_DELETED = 2, /* unlinked file: data holds its path components */
+};
+
+/* Variable length. data holds, back to back:
+ *   filename  fn_len bytes, no NUL
+ *   argv      argv_len bytes, NUL separated
+ *   cwd       cwd_len bytes: path components, each NUL-terminated, the leaf first
+ *   env       env_len bytes: "NAME=value" strings (loader variables only), each NUL-terminated
+ *   exe       exe_len bytes: components like cwd (EXE_DELETED) or one name (EXE_PSEUDO) */
 struct exec_event {
 	struct ev_hdr h;
 	__u16 fn_len;
 	__u16 argv_len;
+	__u16 cwd_len;
+	__u16 env_len;
+	__u16 exe_len;
 	__u8 fn_trunc;
 	__u8 argv_trunc;
 	__u8 argv_fail;
-	__u8 pad;
-	char data[FN_MAX + ARGV_MAX];
+	__u8 cwd_flags; /* enum cwd_flags */
+	__u8 env_flags; /* enum env_flags */
+	__u8 exe_kind;  /* enum exe_kind */
+	__u8 exe_trunc;
+	__u8 pad[5];
+	char data[EXEC_DATA_MAX];
 };
 
 struct fork_event {

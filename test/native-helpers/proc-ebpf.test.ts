@@ -1,13 +1,15 @@
 // mamori-proc-ebpf (the eBPF tier) against real processes: the protocol (hello, seq without gaps,
-// boottime clock), fork/exec/exit with argv captured in the kernel (also for a process that exits at
-// once), memfd_create, ptrace, setid, loopback TCP bind/listen/connect/accept, an exec storm with loss
-// accounting, and SIGTERM. Needs root (the helper's --self-test decides); skipped otherwise.
+// boottime clock), fork/exec/exit with argv, cwd, loader variables and memfd/deleted executables
+// captured in the kernel (also for a process that exits at once), memfd_create, ptrace, setid,
+// loopback TCP bind/listen/connect/accept, an exec storm with loss accounting, idle memory, and
+// SIGTERM. Needs root (the helper's --self-test decides); skipped otherwise.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { helperHarness, helperSkipReason, run, uptimeNs } from '../helpers/native-helper.js';
+import { tempDirs } from '../helpers/temp.js';
 
 const BIN = join(process.cwd(), 'native-helpers', 'bin', 'mamori-proc-ebpf');
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
@@ -205,6 +207,154 @@ describe.skipIf(skip !== null)(`mamori-proc-ebpf${skip ? ` (skipped: ${skip})` :
     expect(seen.size).toBe(execs.length);
     expect(execs.length + dropped).toBeGreaterThanOrEqual(N);
   }, 60_000);
+
+  describe('exec context captured in the kernel', () => {
+    const dirs = tempDirs();
+    // A tree deeper than PATH_MAX cannot be removed by path: rm -rf walks it relative.
+    afterAll(() => { for (const d of made) spawnSync('/bin/rm', ['-rf', d]); dirs.cleanup(); });
+    const made: string[] = [];
+    const tmp = (prefix: string) => { const d = realpathSync(dirs.make(prefix)); made.push(d); return d; };
+
+    it('reports the cwd of a process that exits at once, and the same cwd readlink gives a live one', async () => {
+      const dir = tmp('mamori-cwd-');
+      const sub = join(dir, 'with space', 'wörld');
+      spawnSync('/bin/mkdir', ['-p', sub]);
+      const marker = `mamori-cwd-${Date.now()}`;
+      const r = spawnSync('/bin/true', [marker], { cwd: sub });
+      expect(r.status).toBe(0);
+      const exec = await await1('exec of /bin/true in the temp dir', (m) => m.type === 'exec' && m.pid === r.pid);
+      expect(exec.cwd).toBe(sub);
+      expect(exec.cwd_truncated).toBeUndefined();
+
+      const live = spawn('/bin/sleep', ['5'], { cwd: dir, stdio: 'ignore' });
+      try {
+        const e2 = await await1('exec of sleep', (m) => m.type === 'exec' && m.pid === live.pid);
+        expect(e2.cwd).toBe(readlinkSync(`/proc/${live.pid}/cwd`));
+      } finally {
+        live.kill('SIGKILL');
+      }
+      const root = spawnSync('/bin/true', [marker], { cwd: '/' });
+      const e3 = await await1('exec in /', (m) => m.type === 'exec' && m.pid === root.pid);
+      expect(e3.cwd).toBe('/');
+    });
+
+    it('crosses mount points on the way up (/proc/sys/kernel, /sys/fs/cgroup, /dev/shm)', async () => {
+      for (const dir of ['/proc/sys/kernel', '/sys/fs/cgroup', '/dev/shm'].filter((d) => existsSync(d))) {
+        const r = spawnSync('/bin/true', [], { cwd: dir });
+        const exec = await await1(`exec in ${dir}`, (m) => m.type === 'exec' && m.pid === r.pid);
+        expect(exec.cwd).toBe(dir);
+      }
+    });
+
+    it('marks a removed working directory " (deleted)", as readlink does', async () => {
+      const dir = join(tmp('mamori-rmcwd-'), 'gone');
+      const child = spawn('/bin/bash', ['-c', 'mkdir "$0" && cd "$0" && rmdir "$0" && exec /bin/sleep 5', dir], { stdio: 'ignore' });
+      try {
+        const exec = await await1('exec of sleep in a removed dir', (m) => m.type === 'exec' && m.pid === child.pid && m.filename === '/bin/sleep');
+        expect(exec.cwd).toBe(`${dir} (deleted)`);
+        expect(exec.cwd).toBe(readlinkSync(`/proc/${child.pid}/cwd`));
+      } finally {
+        child.kill('SIGKILL');
+      }
+    });
+
+    it('marks a cwd deeper than 4 KiB as truncated and keeps its end', async () => {
+      const dir = tmp('mamori-deep-');
+      const name = 'd'.repeat(200);
+      const marker = `mamori-deep-${Date.now()}`;
+      // 30 levels of 200 bytes: a 6 KB path, built relative (mkdir by full path would fail).
+      const r = spawnSync('/bin/bash', ['-c', `cd "$1" && for i in $(seq 30); do mkdir ${name} && cd ${name} || exit 9; done; exec /bin/true ${marker}`, 'x', dir]);
+      expect(r.status).toBe(0);
+      const exec = await await1('exec in the deep dir', (m) => m.type === 'exec' && m.pid === r.pid && (m.argv as string[])[1] === marker);
+      expect(exec.cwd_truncated).toBe(true);
+      const cwd = exec.cwd as string;
+      expect(cwd.startsWith('/')).toBe(false); // the leading part is missing
+      expect(cwd.length).toBeGreaterThan(3000);
+      expect(cwd.length).toBeLessThanOrEqual(4096);
+      expect(cwd.endsWith(`/${name}/${name}`)).toBe(true);
+    });
+
+    it('reports LD_PRELOAD, LD_LIBRARY_PATH and LD_AUDIT, and no other variable', async () => {
+      const dir = tmp('mamori-env-');
+      writeFileSync(join(dir, 'p.c'), 'int mamori_preload_marker = 1;\n');
+      const so = join(dir, 'libmamoripre.so');
+      const cc = spawnSync('cc', ['-shared', '-fPIC', '-o', so, join(dir, 'p.c')], { encoding: 'utf8' });
+      expect(cc.status, cc.stderr).toBe(0);
+      const marker = `mamori-env-${Date.now()}`;
+      const env = {
+        SECRET: 'hunter2-do-not-ship', LD_BIND_NOW: '1', LD_PRELOADX: 'nope', LD_PRELOAD: so, LD_LIBRARY_PATH: `${dir}:/opt/x`,
+        LD_AUDIT: so, PATH: '/usr/bin:/bin',
+      };
+      const r = spawnSync('/bin/true', [marker], { env });
+      expect(r.status).toBe(0);
+      const exec = await await1('exec with LD_PRELOAD', (m) => m.type === 'exec' && m.pid === r.pid);
+      expect(exec.env).toEqual([`LD_PRELOAD=${so}`, `LD_LIBRARY_PATH=${dir}:/opt/x`, `LD_AUDIT=${so}`]);
+      expect(exec.env_truncated).toBeUndefined();
+      expect(JSON.stringify(exec)).not.toContain('hunter2');
+
+      const plain = spawnSync('/bin/true', [marker], { env: { SECRET: 'x', PATH: '/usr/bin:/bin' } });
+      const e2 = await await1('exec without loader variables', (m) => m.type === 'exec' && m.pid === plain.pid);
+      expect(e2.env).toEqual([]);
+      expect(e2.exe_link).toBeUndefined();
+    });
+
+    it('finds a loader variable after a variable longer than 4 KiB, and marks a scan cut at its bound', async () => {
+      const big = 'B'.repeat(10_000);
+      const r = spawnSync('/bin/true', [], { env: { A: '1', BIG: big, LD_PRELOAD: '/nonexistent/after-big.so', Z: '2' } });
+      const exec = await await1('exec with a long variable', (m) => m.type === 'exec' && m.pid === r.pid);
+      expect(exec.env).toEqual(['LD_PRELOAD=/nonexistent/after-big.so']);
+      expect(exec.env_truncated).toBeUndefined();
+
+      const many: Record<string, string> = {};
+      for (let i = 0; i < 1100; i++) many[`V${i}`] = 'x';
+      many.LD_LIBRARY_PATH = '/nonexistent/past-the-bound';
+      const r2 = spawnSync('/bin/true', [], { env: many });
+      const e2 = await await1('exec with 1,101 variables', (m) => m.type === 'exec' && m.pid === r2.pid);
+      expect(e2.env_truncated).toBe(true);
+      expect(e2.env).toEqual([]);
+    });
+
+    it('gives an exec from a memfd exe_link "/memfd:NAME (deleted)", as readlink of /proc/PID/exe does', async () => {
+      const script = [
+        'import os',
+        "fd = os.memfd_create('mamori-memexec')",
+        "os.write(fd, open('/bin/sleep', 'rb').read())",
+        "os.execve(fd, ['mamori-memfd-sleep', '5'], {})",
+      ].join('\n');
+      const child = spawn(PYTHON, ['-c', script], { stdio: 'ignore' });
+      try {
+        const exec = await await1('exec from the memfd', (m) => m.type === 'exec' && m.pid === child.pid && (m.argv as string[])[0] === 'mamori-memfd-sleep');
+        expect(exec.exe_link).toBe('/memfd:mamori-memexec (deleted)');
+        expect(exec.exe_link).toBe(readlinkSync(`/proc/${child.pid}/exe`));
+      } finally {
+        child.kill('SIGKILL');
+      }
+    });
+
+    it('gives an exec of a file deleted before it ran exe_link "PATH (deleted)", as readlink does', async () => {
+      const dir = tmp('mamori-del-');
+      const copy = join(dir, 'mamori-sleep');
+      copyFileSync('/bin/sleep', copy);
+      spawnSync('/bin/chmod', ['755', copy]);
+      // The shell keeps the file open, removes it, then runs it through its descriptor.
+      const child = spawn('/bin/bash', ['-c', 'exec 3<"$0"; rm "$0"; exec /dev/fd/3 5', copy], { stdio: 'ignore' });
+      try {
+        const exec = await await1('exec of the deleted copy', (m) => m.type === 'exec' && m.pid === child.pid && m.filename === '/dev/fd/3');
+        expect(existsSync(copy)).toBe(false);
+        expect(exec.exe_link).toBe(`${copy} (deleted)`);
+        expect(exec.exe_link).toBe(readlinkSync(`/proc/${child.pid}/exe`));
+      } finally {
+        child.kill('SIGKILL');
+      }
+    });
+  });
+
+  it('stays small while idle (2 MiB ring mapped twice, no 16 MiB ring)', () => {
+    const status = readFileSync(`/proc/${child().pid}/status`, 'utf8');
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
+    console.log(`[proc-ebpf] helper VmRSS ${rssKb} kB`);
+    expect(rssKb).toBeLessThan(16 * 1024);
+  });
 
   protocolTests();
 });
