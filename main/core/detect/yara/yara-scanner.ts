@@ -105,6 +105,11 @@ export class YaraScanner {
     return this.inFlight.size + this.waiting.length;
   }
 
+  /** Requests with the helper now (never more than maxInFlight). */
+  get sent(): number {
+    return this.inFlight.size;
+  }
+
   /** Rules matching the file at `path`; rejects with a YaraScanError (ENOENT, EACCES, TOO_BIG, ...). */
   scanFile(path: string): Promise<YaraMatch[]> {
     return this.enqueue({ type: 'scan', path });
