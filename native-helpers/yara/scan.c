@@ -1,6 +1,5 @@
-/* The worker pool. A file is read into the worker's buffer (not mapped: a file truncated while it is
- * scanned would raise SIGBUS on a mapping and kill the helper) and scanned from memory. Each result is
- * one "result" line; results come out in the order scans finish, matched to requests by id. */
+/* The worker pool. Each result is one "result" line; results come out in the order scans finish,
+ * matched to requests by id. */
 #include "scan.h"
 
 #include <errno.h>
@@ -15,7 +14,7 @@
 #include "compile.h"
 #include "jw.h"
 
-#define KEEP_BUFFER_MAX (16u << 20) /* a worker keeps a read buffer up to this size between scans */
+#define KEEP_BUFFER_MAX (1u << 20) /* a worker keeps its reply buffer up to this size between scans */
 
 static YR_RULES *pool_rules;
 static scan_limits lim;
@@ -134,6 +133,7 @@ static const char *yara_error_code(int rc, const char **message)
     case ERROR_INSUFFICIENT_MEMORY: *message = "out of memory"; return "ENOMEM";
     case ERROR_TOO_MANY_MATCHES: *message = "a rule string matched too many times"; return "TOO_MANY_MATCHES";
     case ERROR_EXEC_STACK_OVERFLOW: *message = "rule condition too deep"; return "STACK_OVERFLOW";
+    case ERROR_COULD_NOT_MAP_FILE: *message = "the file could not be mapped, or shrank while it was scanned"; return "EIO";
     default: *message = "libyara failed to scan"; return "YARA_ERROR";
     }
 }
@@ -156,8 +156,6 @@ static const char *errno_name(int e)
 
 typedef struct worker_state {
     YR_SCANNER *scanner;
-    uint8_t *buf;
-    size_t cap;
     jw w;
 } worker_state;
 
@@ -166,8 +164,9 @@ typedef struct scan_error {
     char message[160];
 } scan_error;
 
-/* Reads the whole file into ws->buf. Returns its size, or -1 with err filled in. */
-static int64_t read_file(worker_state *ws, const char *path, scan_error *err)
+/* Opens the file for scanning: the errno names and the size limit are ours to report, so this is not
+ * left to libyara (which only says "could not open"). Returns the fd, or -1 with err filled in. */
+static int open_for_scan(const char *path, int64_t *size, scan_error *err)
 {
     /* O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below as not regular. */
     int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
@@ -191,50 +190,8 @@ static int64_t read_file(worker_state *ws, const char *path, scan_error *err)
                  (long long)st.st_size, (unsigned long long)lim.max_file_size);
         return -1;
     }
-    /* Read to the end (the file may grow while we read), but never past the limit. */
-    size_t len = 0;
-    size_t want = (size_t)st.st_size + 1;
-    for (;;) {
-        if (len == ws->cap || ws->cap < want) {
-            size_t cap = ws->cap < want ? want : ws->cap * 2;
-            if (cap > lim.max_file_size + 1)
-                cap = lim.max_file_size + 1;
-            if (cap <= len)
-                break;
-            uint8_t *b = realloc(ws->buf, cap);
-            if (!b) {
-                close(fd);
-                err->code = "ENOMEM";
-                snprintf(err->message, sizeof err->message, "out of memory reading the file");
-                return -1;
-            }
-            ws->buf = b;
-            ws->cap = cap;
-        }
-        ssize_t n = read(fd, ws->buf + len, ws->cap - len);
-        if (n > 0) {
-            len += (size_t)n;
-            continue;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            int e = errno;
-            close(fd);
-            err->code = errno_name(e);
-            snprintf(err->message, sizeof err->message, "read: %s", strerror(e));
-            return -1;
-        }
-        break;
-    }
-    close(fd);
-    if (len > lim.max_file_size) {
-        err->code = "TOO_BIG";
-        snprintf(err->message, sizeof err->message, "grew past the limit of %llu bytes while read",
-                 (unsigned long long)lim.max_file_size);
-        return -1;
-    }
-    return (int64_t)len;
+    *size = (int64_t)st.st_size;
+    return fd;
 }
 
 static void set_name_variables(YR_SCANNER *s, const char *path)
@@ -255,30 +212,32 @@ static void run_job(worker_state *ws, scan_job *job)
 {
     jw *w = &ws->w;
     scan_error err = { 0 };
-    const uint8_t *data = job->data;
     int64_t size = (int64_t)job->len;
-    if (job->path)
-        size = read_file(ws, job->path, &err);
-    if (job->path && size >= 0)
-        data = ws->buf;
+    int fd = job->path ? open_for_scan(job->path, &size, &err) : -1;
+    bool scannable = job->path ? fd >= 0 : true;
 
     jw_begin(w, "result");
     jw_lit(w, ",\"id\":");
     jw_i64(w, job->id);
     jw_lit(w, ",\"matches\":[");
-    if (size >= 0) {
+    if (scannable) {
         match_ctx m = { .w = w };
         set_name_variables(ws->scanner, job->path ? job->path : job->name);
         yr_scanner_set_callback(ws->scanner, on_scan_message, &m);
-        int rc = yr_scanner_scan_mem(ws->scanner, data, (size_t)size);
+        /* Files are mapped by libyara; it guards scans with a SIGBUS/SIGSEGV handler, so a file truncated
+         * while it is scanned gives ERROR_COULD_NOT_MAP_FILE instead of killing the helper. */
+        int rc = fd >= 0 ? yr_scanner_scan_fd(ws->scanner, fd)
+                         : yr_scanner_scan_mem(ws->scanner, job->data, job->len);
         if (rc != ERROR_SUCCESS) {
             const char *msg;
             err.code = yara_error_code(rc, &msg);
             snprintf(err.message, sizeof err.message, "%s (libyara error %d)", msg, rc);
         }
     }
+    if (fd >= 0)
+        close(fd);
     jw_lit(w, "]");
-    if (size >= 0) {
+    if (scannable) {
         jw_lit(w, ",\"size\":");
         jw_i64(w, size);
     }
@@ -290,11 +249,6 @@ static void run_job(worker_state *ws, scan_job *job)
         jw_lit(w, "}");
     }
     emit_line(w);
-    if (ws->cap > KEEP_BUFFER_MAX) {
-        free(ws->buf);
-        ws->buf = NULL;
-        ws->cap = 0;
-    }
     if (w->cap > KEEP_BUFFER_MAX)
         jw_free(w);
 }
@@ -308,7 +262,6 @@ static void *worker_main(void *arg)
         job_free(job);
     }
     yr_scanner_destroy(ws->scanner);
-    free(ws->buf);
     jw_free(&ws->w);
     free(ws);
     return NULL;

@@ -1,9 +1,10 @@
 // mamori-yara driven directly over its stdin/stdout: compiling (a bad file is reported with file and line
 // and the good files still work; the ReversingLabs set compiles completely), scanning files and
-// in-memory data, error codes (ENOENT, EACCES without root's bypass, NOT_REGULAR, TOO_BIG, TIMEOUT),
+// in-memory data, error codes (ENOENT, EACCES without root's bypass, NOT_REGULAR, TOO_BIG, TIMEOUT, EIO
+// for a file truncated mid-scan),
 // garbage requests, EOF and SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -225,6 +226,21 @@ describe.skipIf(skip !== null)('mamori-yara: permissions, EOF with scans queued,
     expect(exit.at - sent).toBeLessThan(1000);
     expect(exit.code).toBe(0);
     expect(h.badLines).toEqual([]);
+  });
+
+  it('answers EIO (and lives on) when a file is truncated while it is being scanned', async () => {
+    const victim = join(root, 'shrinks.bin');
+    writeFileSync(victim, Buffer.alloc(100 * 1024 * 1024));
+    const h = startHelper(['--rules', root, '--max-file-size', String(200 * 1024 * 1024)]);
+    await h.ready();
+    h.send({ type: 'scan', id: 1, path: victim });
+    await new Promise((r) => setTimeout(r, 300));
+    truncateSync(victim, 1000); // the mapped pages past 1000 bytes now raise SIGBUS in the scanning thread
+    expect(await h.reply(1, 20_000)).toMatchObject({ matches: [], error: { code: 'EIO' } });
+    h.send({ type: 'scan', id: 2, path: join(root, 'infected.txt') });
+    expect((await h.reply(2)).matches).toHaveLength(1);
+    h.child.stdin!.end();
+    expect((await h.exited).code).toBe(0);
   });
 
   it('--self-test prints one ok line and exits 0', async () => {
