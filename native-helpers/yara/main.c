@@ -428,7 +428,8 @@ int main(int argc, char **argv)
         diag("libyara failed while compiling (out of memory?)");
         return 3;
     }
-    if (pool_start(rep.rules, (int)threads, (int)threads * 4,
+    /* A queue deep enough that workers never wait for the reader between small files. */
+    if (pool_start(rep.rules, (int)threads, threads * 8 > 64 ? (int)threads * 8 : 64,
                    (scan_limits){ .max_file_size = (uint64_t)max_file_size, .timeout_s = (int)timeout_s }) != 0) {
         diag("cannot start the scanning threads");
         return 3;
