@@ -28,6 +28,7 @@ typedef struct rule_file {
 static rule_file *files;
 static int nfiles, files_cap;
 static int unusable; /* roots or folders that could not be read: counted as failed files */
+static int empty_folders; /* folders without rule files: counted as warnings */
 
 typedef struct diag_msg {
     int level;
@@ -212,7 +213,7 @@ static void find_files(char *const *roots, int nroots)
         } else if (S_ISDIR(st.st_mode)) {
             int before = nfiles;
             walk(root, root, 0);
-            if (nfiles == before)
+            if (nfiles == before && ++empty_folders)
                 emit_problem("compile_warning", "NO_RULE_FILES", root, 0, NULL,
                              "no *.yar or *.yara files in this folder");
         } else if (S_ISREG(st.st_mode)) {
@@ -318,7 +319,7 @@ int compile_roots(char *const *roots, int nroots, compile_report *out)
             continue;
         }
         int rc = yr_compiler_get_rules(c, &out->rules);
-        out->warnings = emit_msgs(YARA_ERROR_LEVEL_WARNING, "");
+        out->warnings = emit_msgs(YARA_ERROR_LEVEL_WARNING, "") + empty_folders;
         yr_compiler_destroy(c);
         if (rc != ERROR_SUCCESS)
             return -1;
