@@ -48,7 +48,7 @@ export const Alert = z.object({
   source: z.enum(['realtime', 'scan']),
   scanId: z.string().nullable(),
   file: FileRef.nullable(),
-  detection: z.object({ engine: z.enum(['hash', 'content']), signature: z.string() }),
+  detection: z.object({ engine: z.enum(['hash', 'content', 'yara']), signature: z.string() }),
   actions: z.array(Action),
 });
 export type Alert = z.infer<typeof Alert>;

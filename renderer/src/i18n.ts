@@ -176,7 +176,8 @@ const en = {
     tech: {
       rule: 'Rule',
       engine: 'Detected by',
-      engineHash: 'Known file fingerprint (SHA-256)',
+      engineHash: 'Known file fingerprint (MD5, SHA-1 or SHA-256)',
+      engineYara: 'YARA rule (patterns of known threats)',
       engineContent: 'Content pattern',
       signature: 'Signature',
       path: 'Path',
@@ -627,7 +628,8 @@ const ja: Messages = {
     tech: {
       rule: 'ルール',
       engine: '検出方法',
-      engineHash: '既知のファイルの指紋（SHA-256）',
+      engineHash: '既知のファイルの指紋（MD5、SHA-1、SHA-256）',
+      engineYara: 'YARA ルール（既知の脅威のパターン）',
       engineContent: '内容のパターン',
       signature: 'シグネチャ',
       path: 'パス',

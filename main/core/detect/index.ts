@@ -34,3 +34,5 @@ export function detectFile(facts: FileFacts, hashes: HashSignatures): Finding | 
   }
   return null;
 }
+export { yaraFinding, worstYaraFinding, isOwnYaraRule } from './yara-findings.js';
+export { YaraScanner, YaraScanError, type YaraMatch, type CompileReport } from './yara/index.js';

@@ -4,8 +4,10 @@ import type { AlertText, Severity } from '../../../preload/contract/index.js';
 export interface FileRule {
   id: string;
   severity: Severity;
-  engine: 'hash' | 'content';
+  engine: 'hash' | 'content' | 'yara';
   text: { en: AlertText; ja: AlertText };
+  /** The MITRE ATT&CK technique, when the rule names one (T1059.004). */
+  attack?: string;
 }
 
 export const FILE_RULES = {

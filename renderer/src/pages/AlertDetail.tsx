@@ -175,7 +175,7 @@ function TechDetails({ alert }: { alert: Alert }) {
         <dt>{t.detail.tech.rule}</dt>
         <dd><code>{alert.ruleId}</code></dd>
         <dt>{t.detail.tech.engine}</dt>
-        <dd>{alert.detection.engine === 'hash' ? t.detail.tech.engineHash : t.detail.tech.engineContent}</dd>
+        <dd>{alert.detection.engine === 'hash' ? t.detail.tech.engineHash : alert.detection.engine === 'yara' ? t.detail.tech.engineYara : t.detail.tech.engineContent}</dd>
         <dt>{t.detail.tech.signature}</dt>
         <dd><code>{alert.detection.signature}</code></dd>
         {alert.file ? (
