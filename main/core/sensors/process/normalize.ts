@@ -214,6 +214,8 @@ export class Normalizer {
   }
 }
 
+const OWN_FD_PATH = /^\/(dev\/fd|proc\/self|proc\/thread-self)\//;
+
 /** SHA-256 of executables through the hash pool, cached by identity so 20,000 execs of /bin/true hash it once.
  *  Each exec costs one stat of the path (it follows symlinks to what actually ran): the key is the file's
  *  device, inode, size, mtime and ctime, so a binary replaced or rewritten in place (even with its mtime reset)
@@ -223,6 +225,8 @@ export class ExecutableHasher implements Enricher {
   constructor(private readonly hashFile: (path: string) => Promise<string>) {}
 
   sha256(path: string): Promise<string | null> | string | null {
+    // fexecve/execveat of an fd shows as /dev/fd/N: resolved here it would be one of OUR descriptors.
+    if (OWN_FD_PATH.test(path)) return null;
     const st = statSync(path, { throwIfNoEntry: false });
     if (!st?.isFile()) return null; // deleted, memfd, or gone: nothing to hash
     const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;

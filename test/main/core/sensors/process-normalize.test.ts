@@ -2,7 +2,7 @@
 // than the message: so each test sees whether the kernel-captured field or /proc was used.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, openSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HelperStream, type HelperMessage } from '../../../../main/core/sensors/process/helper-stream.js';
@@ -123,6 +123,20 @@ describe('executable hash cache', () => {
     symlinkSync(join(dir, 'b'), join(dir, 'link'));
     expect(await hasher.sha256(join(dir, 'link'))).toBe(sha(join(dir, 'b')));
     expect(await hasher.sha256(join(dir, 'missing'))).toBeNull();
+  });
+
+  it('never hashes one of its own descriptors for a program run by fd (/dev/fd/N, /proc/self/fd/N)', async () => {
+    const file = join(dirs.make('mamori-hash-'), 'ours');
+    writeFileSync(file, 'a file the core itself has open');
+    const fd = openSync(file, 'r');
+    try {
+      const hasher = new ExecutableHasher(async (p) => sha(p));
+      expect(statSync(`/dev/fd/${fd}`).isFile()).toBe(true); // without the guard this would be hashed
+      expect(await hasher.sha256(`/dev/fd/${fd}`)).toBeNull();
+      expect(await hasher.sha256(`/proc/self/fd/${fd}`)).toBeNull();
+    } finally {
+      closeSync(fd);
+    }
   });
 });
 
