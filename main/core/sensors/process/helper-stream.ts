@@ -2,8 +2,11 @@
 // Owns the child process: start, stop (SIGTERM, then SIGKILL after a deadline), and its stderr.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 
 export const PROTOCOL_VERSION = 1;
+/** No protocol line comes near this; a helper that never ends its line must not grow our memory. */
+const MAX_LINE = 1 << 20;
 
 export interface HelperMessage {
   type: string;
@@ -23,7 +26,9 @@ export interface Hello extends HelperMessage {
 export interface HelperStreamOptions {
   binary: string;
   args?: string[];
-  onMessage(message: HelperMessage): void;
+  /** The messages of one read from the helper, in order: a batch lets the caller look ahead (an exit already
+   *  waiting behind an exec means its /proc entry is gone). */
+  onMessages(messages: HelperMessage[]): void;
   onExit(reason: string): void;
   log(message: string): void;
 }
@@ -45,31 +50,45 @@ export class HelperStream {
       let hello: Hello | null = null;
       const timer = setTimeout(() => { reject(new Error(`${this.o.binary} sent no hello within ${timeoutMs} ms`)); child.kill('SIGKILL'); }, timeoutMs);
       createInterface({ input: child.stderr! }).on('line', (line) => this.o.log(line.slice(0, 500)));
-      createInterface({ input: child.stdout!, crlfDelay: Infinity }).on('line', (line) => {
-        let msg: HelperMessage;
-        try {
-          msg = JSON.parse(line) as HelperMessage;
-          if (typeof msg !== 'object' || msg === null || typeof msg.type !== 'string') throw new Error('no type');
-        } catch {
-          this.o.log(`helper sent a line that is not a protocol message: ${line.slice(0, 200)}`);
+      // Lines are split by hand rather than with readline: one pass over each chunk, no event per line.
+      const decoder = new StringDecoder('utf8');
+      let partial = '';
+      child.stdout!.on('data', (chunk: Buffer) => {
+        const text = partial + decoder.write(chunk);
+        const lastNl = text.lastIndexOf('\n');
+        if (lastNl < 0) {
+          partial = text;
+          if (partial.length > MAX_LINE) { this.o.log(`helper sent a line longer than ${MAX_LINE} characters: dropped`); partial = ''; }
           return;
         }
-        if (!hello) {
-          clearTimeout(timer);
-          if (msg.type !== 'hello' || msg.protocol !== PROTOCOL_VERSION) {
-            reject(new Error(`helper speaks protocol ${String(msg.protocol)} (first line "${msg.type}"), Mamori needs ${PROTOCOL_VERSION}`));
-            child.kill('SIGTERM');
-            return;
+        partial = text.slice(lastNl + 1);
+        const batch: HelperMessage[] = [];
+        let start = 0;
+        while (start <= lastNl) {
+          const nl = text.indexOf('\n', start);
+          const line = text.slice(start, text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
+          start = nl + 1;
+          if (!line) continue;
+          const msg = this.parse(line);
+          if (!msg) continue;
+          if (!hello) {
+            clearTimeout(timer);
+            if (msg.type !== 'hello' || msg.protocol !== PROTOCOL_VERSION) {
+              reject(new Error(`helper speaks protocol ${String(msg.protocol)} (first line "${msg.type}"), Mamori needs ${PROTOCOL_VERSION}`));
+              child.kill('SIGTERM');
+              return;
+            }
+            hello = msg as Hello;
+            resolve(hello);
+            continue;
           }
-          hello = msg as Hello;
-          resolve(hello);
-          return;
+          if (typeof msg.seq === 'number') {
+            if (this.lastSeq && msg.seq > this.lastSeq + 1) this.gaps += msg.seq - this.lastSeq - 1;
+            this.lastSeq = msg.seq;
+          }
+          batch.push(msg);
         }
-        if (typeof msg.seq === 'number') {
-          if (this.lastSeq && msg.seq > this.lastSeq + 1) this.gaps += msg.seq - this.lastSeq - 1;
-          this.lastSeq = msg.seq;
-        }
-        this.o.onMessage(msg);
+        if (batch.length) this.o.onMessages(batch);
       });
       child.once('error', (err) => { clearTimeout(timer); reject(err); });
       child.once('exit', (code, signal) => {
@@ -79,6 +98,15 @@ export class HelperStream {
         else if (!this.stopping) this.o.onExit(reason);
       });
     });
+  }
+
+  private parse(line: string): HelperMessage | null {
+    try {
+      const msg = JSON.parse(line) as HelperMessage;
+      if (typeof msg === 'object' && msg !== null && typeof msg.type === 'string') return msg;
+    } catch { /* reported below */ }
+    this.o.log(`helper sent a line that is not a protocol message: ${line.slice(0, 200)}`);
+    return null;
   }
 
   async stop(deadlineMs = 2000): Promise<void> {

@@ -1,11 +1,13 @@
 // Helper messages (PROTOCOL.md) -> ECS telemetry events, enriched with what the kernel event lacks:
-// the parent's identity, the user name, the working directory, the executable's SHA-256.
-import { readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+// the parent's identity, the user name, the executable's SHA-256, and (when the helper did not capture them
+// in the kernel) the working directory, loader variables and memfd/deleted image from /proc.
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { EventKind } from '../../../../preload/contract/index.js';
 import type { NewEvent } from '../../store/index.js';
 import type { HelperMessage } from './helper-stream.js';
-import { ldSoPreload, loaderEnv, mappedLibraries } from './libraries.js';
+import { ldSoPreload, loaderVars, mappedLibraries } from './libraries.js';
+import { readExecContext, type ExecContext } from './proc-read.js';
 import { commandLine, entityId, type ProcInfo, type ProcessTable } from './process-table.js';
 
 /** The dynamic loader maps libraries after exec: look at /proc/PID/maps this long after. */
@@ -63,14 +65,15 @@ export class Normalizer {
     private readonly late: (event: NewEvent) => void = () => undefined,
   ) {}
 
-  /** One helper message -> zero or one event (a promise when the executable still has to be hashed). */
-  normalize(m: HelperMessage): NewEvent | Promise<NewEvent> | null {
+  /** One helper message -> zero or one event (a promise when the executable still has to be hashed).
+   *  `exited`: the caller already holds this process's exit (later in the same read), so /proc has nothing left. */
+  normalize(m: HelperMessage, exited = false): NewEvent | Promise<NewEvent> | null {
     const ts = num(m.ts_ns) ?? 0;
     const pid = num(m.pid);
     if (pid === null) return null;
     switch (m.type) {
       case 'fork': return this.onFork(m, pid, ts);
-      case 'exec': return this.onExec(m, pid, ts);
+      case 'exec': return this.onExec(m, pid, ts, exited);
       case 'exit': return this.onExit(m, pid, ts);
       default:
         if (NETWORK.has(m.type) || SYSCALL.has(m.type)) return this.onSyscall(m, pid, ts);
@@ -96,7 +99,7 @@ export class Normalizer {
     return this.event('process', 'fork', m, ts, info, parent);
   }
 
-  private onExec(m: HelperMessage, pid: number, ts: number): NewEvent | Promise<NewEvent> {
+  private onExec(m: HelperMessage, pid: number, ts: number, exited: boolean): NewEvent | Promise<NewEvent> {
     const startNs = num(m.start_ns);
     const known = this.table.get(pid);
     const ppid = num(m.ppid) ?? known?.ppid ?? null;
@@ -108,21 +111,41 @@ export class Normalizer {
       executable: str(m.filename), args, commandLine: args ? commandLine(args) : null, uid: num(m.uid), exitedAt: null,
     };
     this.table.set(info);
-    let cwd: string | null = null;
-    try { cwd = readlinkSync(`/proc/${pid}/cwd`); } catch { /* already gone: the kernel event did not carry it */ }
     const event = this.event('process', 'exec', m, ts, info, parent);
-    event.process.working_directory = cwd;
     if (m.argv_truncated) event.process.args_truncated = true;
-    const env = loaderEnv(pid);
-    if (env.length) event.process.env_vars = env;
-    let link: string | null = null;
-    try { link = readlinkSync(`/proc/${pid}/exe`); } catch { /* gone */ }
-    if (link && (link.startsWith('/memfd:') || link.endsWith(' (deleted)'))) event.process.executable_link = link;
-    const timer = setTimeout(() => this.libraries(info, m, ts, parent), LIBRARIES_DELAY_MS);
-    timer.unref();
+    const ctx = execContext(m, pid, exited);
+    event.process.working_directory = ctx.cwd;
+    if (ctx.env.length) event.process.env_vars = ctx.env;
+    if (ctx.exeLink) event.process.executable_link = ctx.exeLink;
+    if (!exited && !ctx.gone) this.scheduleLibraries(info, m, ts, parent);
     const hash = info.executable ? this.enrich.sha256(info.executable) : null;
     const withHash = (sha: string | null) => { event.process.hash = sha ? { sha256: sha } : null; return event; };
     return hash instanceof Promise ? hash.then(withHash, () => withHash(null)) : withHash(hash);
+  }
+
+  /** One timer for all pending library reads, not one per exec: a storm schedules thousands. */
+  private readonly libraryQueue: { due: number; info: ProcInfo; m: HelperMessage; ts: number; parent: ProcInfo | null }[] = [];
+  private libraryTimer: NodeJS.Timeout | null = null;
+
+  private scheduleLibraries(info: ProcInfo, m: HelperMessage, ts: number, parent: ProcInfo | null): void {
+    this.libraryQueue.push({ due: Date.now() + LIBRARIES_DELAY_MS, info, m, ts, parent });
+    if (!this.libraryTimer) this.armLibraryTimer();
+  }
+
+  private armLibraryTimer(): void {
+    const next = this.libraryQueue[0];
+    if (!next) { this.libraryTimer = null; return; }
+    this.libraryTimer = setTimeout(() => {
+      const now = Date.now();
+      let i = 0;
+      for (; i < this.libraryQueue.length && this.libraryQueue[i]!.due <= now; i++) {
+        const q = this.libraryQueue[i]!;
+        this.libraries(q.info, q.m, q.ts, q.parent);
+      }
+      this.libraryQueue.splice(0, i);
+      this.armLibraryTimer();
+    }, Math.max(0, next.due - Date.now()));
+    this.libraryTimer.unref();
   }
 
   /** The libraries event of a process that still runs the image it exec'd. */
@@ -179,7 +202,7 @@ export class Normalizer {
       process: {
         entity_id: p.entityId, pid: p.pid, ...(num(m.tid) !== null ? { tid: num(m.tid)! } : {}),
         name: p.executable ? basename(p.executable) : str(m.comm), executable: p.executable, command_line: p.commandLine,
-        args: p.args, start: this.clock.iso(p.startNs),
+        args: p.args, start: p.startIso !== undefined ? p.startIso : (p.startIso = this.clock.iso(p.startNs)),
         parent: p.ppid !== null ? {
           entity_id: parent?.entityId ?? p.parentEntity, pid: p.ppid, executable: parent?.executable ?? null,
           command_line: parent?.commandLine ?? null,
@@ -191,27 +214,53 @@ export class Normalizer {
   }
 }
 
-/** SHA-256 of executables through the hash pool, cached by identity so 20,000 execs of /bin/true hash it once. */
+const OWN_FD_PATH = /^\/(dev\/fd|proc\/self|proc\/thread-self)\//;
+
+/** SHA-256 of executables through the hash pool, cached by identity so 20,000 execs of /bin/true hash it once.
+ *  Each exec costs one stat of the path (it follows symlinks to what actually ran): the key is the file's
+ *  device, inode, size, mtime and ctime, so a binary replaced or rewritten in place (even with its mtime reset)
+ *  gets a new hash at its next exec. The real path is resolved only when the file has to be hashed. */
 export class ExecutableHasher implements Enricher {
   private readonly cache = new Map<string, Promise<string | null> | string | null>();
   constructor(private readonly hashFile: (path: string) => Promise<string>) {}
 
   sha256(path: string): Promise<string | null> | string | null {
-    let key: string;
+    // fexecve/execveat of an fd shows as /dev/fd/N: resolved here it would be one of OUR descriptors.
+    if (OWN_FD_PATH.test(path)) return null;
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (!st?.isFile()) return null; // deleted, memfd, or gone: nothing to hash
+    const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+    const hit = this.cache.get(key);
+    if (hit !== undefined) return hit;
     let real: string;
     try {
       real = realpathSync(path); // /bin/sh -> /usr/bin/dash: the hash is of what actually ran
-      const st = statSync(real);
-      if (!st.isFile()) return null;
-      key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
     } catch {
-      return null; // deleted, memfd, or gone: nothing to hash
+      return null;
     }
-    const hit = this.cache.get(key);
-    if (hit !== undefined) return hit;
     if (this.cache.size > 20_000) this.cache.clear();
     const pending = this.hashFile(real).then((sha) => { this.cache.set(key, sha); return sha; }, () => { this.cache.delete(key); return null; });
     this.cache.set(key, pending);
     return pending;
   }
 }
+
+/** Working directory, loader variables and memfd/deleted image of an exec: the kernel-captured fields when the
+ *  helper sent them (no /proc read for those), /proc for the rest unless the process is known to be gone. */
+export function execContext(m: HelperMessage, pid: number, exited: boolean): ExecContext & { gone: boolean } {
+  const cwd = str(m.cwd);
+  const env = Array.isArray(m.env) ? loaderVars(m.env.filter((v): v is string => typeof v === 'string')) : null;
+  // exe_link is sent only for memfd/deleted images: from a helper that captures in the kernel (it sent cwd or
+  // env), its absence means an ordinary file, so there is nothing to read.
+  const kernelCaptured = cwd !== null || env !== null;
+  const exeLink = str(m.exe_link) ?? (kernelCaptured ? null : undefined);
+  if (cwd !== null && env !== null && exeLink !== undefined) return { cwd, env, exeLink, gone: exited };
+  if (exited) return { cwd, env: env ?? [], exeLink: exeLink ?? null, gone: true };
+  const read = readExecContext(pid, { cwd: cwd === null, env: env === null, exeLink: exeLink === undefined });
+  return {
+    cwd: cwd ?? read.cwd, env: env ?? read.env, exeLink: exeLink ?? (read.exeLink && isUnusualImage(read.exeLink) ? read.exeLink : null),
+    gone: read.gone,
+  };
+}
+
+const isUnusualImage = (link: string) => link.startsWith('/memfd:') || link.endsWith(' (deleted)');

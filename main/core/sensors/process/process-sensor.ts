@@ -70,7 +70,7 @@ export class ProcessSensor {
       }
       const stream = new HelperStream({
         binary,
-        onMessage: (m) => this.onMessage(m),
+        onMessages: (batch) => this.onMessages(batch),
         onExit: (why) => { this.state = 'failed'; this.detail = `${t.binary} stopped: ${why}`; this.o.log('warn', this.detail); },
         log: (line) => this.o.log('info', `${t.binary}: ${line}`),
       });
@@ -94,10 +94,29 @@ export class ProcessSensor {
     this.o.log('warn', this.detail);
   }
 
-  private onMessage(m: HelperMessage): void {
+  /** One read's messages. An exec whose exit is already in the same batch gets no /proc reads: the process is gone. */
+  private onMessages(batch: HelperMessage[]): void {
+    let exitAt: Map<number, number> | null = null;
+    for (let i = 0; i < batch.length; i++) {
+      const m = batch[i]!;
+      if (m.type === 'exit' && typeof m.pid === 'number') (exitAt ??= new Map()).set(m.pid, i);
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const m = batch[i]!;
+      let exited = false;
+      if (exitAt && m.type === 'exec' && typeof m.pid === 'number') {
+        const j = exitAt.get(m.pid);
+        // Same pid and start time: the same process, not a later one that reused the pid.
+        exited = j !== undefined && j > i && (m.start_ns === undefined || batch[j]!.start_ns === undefined || m.start_ns === batch[j]!.start_ns);
+      }
+      this.onMessage(m, exited);
+    }
+  }
+
+  private onMessage(m: HelperMessage, exited: boolean): void {
     if (m.type === 'drop') { this.dropped += typeof m.count === 'number' ? m.count : 1; return; }
     if (m.type === 'log') { this.o.log(m.level === 'warn' ? 'warn' : 'info', `${this.tier?.binary}: ${String(m.message)}`); return; }
-    const out = this.normalizer!.normalize(m);
+    const out = this.normalizer!.normalize(m, exited);
     if (!out) return;
     if (out instanceof Promise) {
       const slot: { event: NewEvent | null } = { event: null };

@@ -13,6 +13,8 @@ export interface ProcInfo {
   args: string[] | null;
   uid: number | null;
   exitedAt: number | null;
+  /** process.start as ISO text, computed once for all the events of this process. */
+  startIso?: string | null;
 }
 
 const TICK_NS = 10_000_000; // entity ids use 10 ms resolution: what /proc's clock ticks give (CLK_TCK=100)
@@ -42,7 +44,8 @@ export function readProcStat(pid: number): { ppid: number; startNs: number } | n
 
 export class ProcessTable {
   private readonly live = new Map<number, ProcInfo>();
-  private readonly exited: ProcInfo[] = [];
+  /** Recently exited, by pid (the latest holder of each pid), oldest first: O(1) to add, evict and find. */
+  private readonly exited = new Map<number, ProcInfo>();
 
   get(pid: number): ProcInfo | undefined {
     return this.live.get(pid);
@@ -76,13 +79,13 @@ export class ProcessTable {
     if (!info) return undefined;
     this.live.delete(pid);
     info.exitedAt = atNs;
-    this.exited.push(info);
-    if (this.exited.length > RECENT_EXITED_MAX) this.exited.splice(0, this.exited.length - RECENT_EXITED_MAX);
+    this.exited.delete(pid); // re-insert so the map's order stays oldest-exited first
+    this.exited.set(pid, info);
+    if (this.exited.size > RECENT_EXITED_MAX) this.exited.delete(this.exited.keys().next().value!);
     return info;
   }
 
   findExited(pid: number): ProcInfo | undefined {
-    for (let i = this.exited.length - 1; i >= 0; i--) if (this.exited[i]!.pid === pid) return this.exited[i];
-    return undefined;
+    return this.exited.get(pid);
   }
 }
