@@ -117,6 +117,8 @@ export class Normalizer {
     event.process.working_directory = ctx.cwd;
     if (ctx.env.length) event.process.env_vars = ctx.env;
     if (ctx.exeLink) event.process.executable_link = ctx.exeLink;
+    if (m.cwd_truncated === true) event.process.working_directory_truncated = true;
+    if (m.env_truncated === true) event.process.env_vars_truncated = true;
     if (!exited && !ctx.gone) this.scheduleLibraries(info, m, ts, parent);
     const hash = info.executable ? this.enrich.sha256(info.executable) : null;
     const withHash = (sha: string | null) => { event.process.hash = sha ? { sha256: sha } : null; return event; };
