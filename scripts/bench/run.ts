@@ -1,6 +1,7 @@
 // `npm run bench` -> node --import tsx scripts/bench/run.ts [options]
 // Each group prints its tables and writes bench-results/<name>-<timestamp>.json: the scan group also
 // bench-results/latest.json (as before), the telemetry group bench-results/latest-telemetry.json.
+import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { cleanupAll } from './lib/cleanup.js';
 import { scanThroughput, type ScanBenchOptions } from './scan-throughput.js';
@@ -8,12 +9,12 @@ import {
   STORM_AGENTS, TELEMETRY_TESTS, telemetryBench, type StormAgent, type TelemetryBenchOptions, type TelemetryTest,
 } from './telemetry.js';
 
-const GROUPS = ['scan', 'telemetry'] as const;
+const GROUPS = ['scan', 'telemetry', 'yara'] as const;
 type Group = (typeof GROUPS)[number];
 
 const HELP = `Usage: npm run bench -- [options]
 
-  --group G        which benchmarks: scan, telemetry or all (default all; 3.5-5 minutes on 2 cores)
+  --group G        which benchmarks: scan, telemetry, yara or all (default all; 6-9 minutes on 2 cores)
   --quick          small sizes everywhere for a fast check (about 1.5 minutes for all)
   --runs R         runs per contender, the median is reported (default 3; scan and exec storm)
   --seed S         seed of the generated data (default 1)
@@ -40,6 +41,11 @@ const HELP = `Usage: npm run bench -- [options]
   --idle-seconds N idle window measured (default 30)
   --settle-seconds N wait after the core starts, before the idle window (default 10)
 
+3. yara: Mamori's YARA scanning (mamori-yara) vs \`yara -C -r\` with the ReversingLabs rules from
+   ../shared/corpora over ~300 MB of real binaries, libraries and text (scripts/bench/yara.ts; skipped
+   with the reason when the rules or the yara CLI are missing).
+  --yara-mb M      corpus size in MB (default 300; 60 with --quick)
+
 Exit status: 0 whatever the PASS/FAIL of the targets; 1 when a contender crashed or gave a wrong
 result (scan: wrong file count, bytes, or not exactly one finding; telemetry: Mamori eBPF did not
 store every exec with its command line, the store lost events or searched wrong); 2 on bad options.`;
@@ -62,6 +68,7 @@ async function main(): Promise<number> {
   let groups: Group[];
   let scan: ScanBenchOptions;
   let telemetry: TelemetryBenchOptions;
+  let yaraArgs: string[];
   try {
     const { values } = parseArgs({
       options: {
@@ -83,13 +90,14 @@ async function main(): Promise<number> {
         'latency-gap-ms': { type: 'string' },
         'idle-seconds': { type: 'string' },
         'settle-seconds': { type: 'string' },
+        'yara-mb': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
     });
     if (values.help) { console.log(HELP); return 0; }
     const group = values.group ?? 'all';
-    if (group !== 'all' && !(GROUPS as readonly string[]).includes(group)) throw new Error(`--group must be scan, telemetry or all, got "${group}"`);
+    if (group !== 'all' && !(GROUPS as readonly string[]).includes(group)) throw new Error(`--group must be scan, telemetry, yara or all, got "${group}"`);
     groups = group === 'all' ? [...GROUPS] : [group as Group];
     const quick = values.quick ?? false;
     const only = list('only', values.only, ['sha256-limit', 'limit', 'mamori', 'sha256sum', 'clamscan']);
@@ -124,6 +132,7 @@ async function main(): Promise<number> {
       idleSeconds: positive('idle-seconds', values['idle-seconds'], quick ? 10 : 30),
       settleSeconds: positive('settle-seconds', values['settle-seconds'], quick ? 3 : 10),
     };
+    yaraArgs = ['--mb', String(positive('yara-mb', values['yara-mb'], quick ? 60 : 300, false)), '--runs', String(runs)];
   } catch (err) {
     console.error(`${(err as Error).message}\n\n${HELP}`);
     return 2;
@@ -132,7 +141,7 @@ async function main(): Promise<number> {
   for (const g of groups) {
     if (groups.length > 1) console.log(`\n======== bench group: ${g} ========`);
     try {
-      const c = g === 'scan' ? await scanThroughput(scan) : await telemetryBench(telemetry);
+      const c = g === 'scan' ? await scanThroughput(scan) : g === 'telemetry' ? await telemetryBench(telemetry) : yaraBench(yaraArgs);
       code = Math.max(code, c);
     } catch (err) {
       console.error(`bench group ${g} failed: ${(err as Error).stack ?? err}`);
@@ -141,6 +150,13 @@ async function main(): Promise<number> {
     cleanupAll();
   }
   return code;
+}
+
+/** The YARA comparison is its own script (it can run alone); here it runs as a child with the same output. */
+function yaraBench(args: string[]): number {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench/yara.ts', ...args], { stdio: 'inherit' });
+  if (r.status === 2) { console.log('yara group skipped: see the reason above'); return 0; }
+  return r.status ?? 1;
 }
 
 main().then(
