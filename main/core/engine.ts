@@ -13,6 +13,9 @@ import { newId, nowIso } from './util/index.js';
 
 const REALTIME_LANES = 2;
 const RETENTION_EVERY_MS = 10 * 60_000;
+/** Full-text indexing of stored telemetry: at most FTS_BUDGET_MS of work every FTS_EVERY_MS. */
+const FTS_EVERY_MS = 250;
+const FTS_BUDGET_MS = 50;
 const REALTIME_QUEUE_MAX = 10_000;
 
 export interface EngineOptions {
@@ -42,6 +45,7 @@ export class Engine {
   private watchOverride: string[] | null;
   private stopping = false;
   private retentionTimer: NodeJS.Timeout | null = null;
+  private ftsTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: EngineOptions) {
     this.vault = new QuarantineVault(join(o.dataDir, 'quarantine'), o.store.quarantine);
@@ -109,6 +113,15 @@ export class Engine {
     run();
     this.retentionTimer = setInterval(run, RETENTION_EVERY_MS);
     this.retentionTimer.unref();
+    // Events are stored without their full-text rows (search covers the gap); index them in small slices.
+    const index = () => {
+      const t0 = Date.now();
+      try {
+        while (this.o.store.events.indexPending() > 0 && Date.now() - t0 < FTS_BUDGET_MS) { /* next slice */ }
+      } catch (err) { this.o.log('warn', `full-text indexing failed: ${(err as Error).message}`); }
+    };
+    this.ftsTimer = setInterval(index, FTS_EVERY_MS);
+    this.ftsTimer.unref();
   }
 
   // ---- real-time path -------------------------------------------------------------------------
@@ -356,6 +369,7 @@ export class Engine {
     this.stopping = true;
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    if (this.ftsTimer) clearInterval(this.ftsTimer);
     await this.sensor.stop();
     await this.processSensor.stop();
     await this.waitForScans();

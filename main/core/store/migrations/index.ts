@@ -1,13 +1,14 @@
-// Every migration, in order. One file each; add the next as 0004-<what>.ts and list it here.
+// Every migration, in order. One file each; add the next as 0006-<what>.ts and list it here.
 import type { Database } from 'better-sqlite3';
 import type { Migration } from './types.js';
 import { migration as m1 } from './0001-alerts-and-settings.js';
 import { migration as m2 } from './0002-quarantine.js';
 import { migration as m3 } from './0003-scans-and-hash-lists.js';
 import { migration as m4 } from './0004-events.js';
+import { migration as m5 } from './0005-compact-events.js';
 
 export type { Migration };
-export const migrations: readonly Migration[] = [m1, m2, m3, m4];
+export const migrations: readonly Migration[] = [m1, m2, m3, m4, m5];
 export const LATEST_VERSION = migrations.length;
 
 export class SchemaTooNewError extends Error {
