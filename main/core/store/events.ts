@@ -64,19 +64,57 @@ const COLUMNS = [
   'user_name', 'destination_ip', 'destination_port', 'sequence', 'process_name', 'process_args', 'process_start',
   'process_cwd', 'process_hash', 'parent_pid', 'parent_executable', 'parent_command_line', 'user_id', 'group_id', 'present', 'extra',
 ] as const;
-const WIDTH = COLUMNS.length;
 
 // Bits of `present`: optional fields kept in columns, so "absent" and "null" stay different.
 const HAS_START = 1;
 const HAS_CWD = 2;
 const HAS_HASH = 4;
 const HAS_GROUP = 8;
+/** process.args is not stored: it is exactly what splitting process.command_line gives back. */
+const ARGS_IN_COMMAND_LINE = 16;
+
+const needsQuotes = /[\s'"\\$`]/;
+/** The process sensor's command line from argv (sensors/process/process-table.ts commandLine()). */
+function joinArgs(args: string[]): string {
+  let out = '';
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    out += (i ? ' ' : '') + (a === '' ? "''" : needsQuotes.test(a) ? `'${a.replace(/'/g, `'\\''`)}'` : a);
+  }
+  return out;
+}
+
+/** The inverse of joinArgs() (only ever given what joinArgs() made, checked when the row was written). */
+function splitArgs(line: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < line.length; i++) {
+    if (line[i] === "'") {
+      let arg = '';
+      for (i++; ;) {
+        const end = line.indexOf("'", i);
+        arg += line.slice(i, end);
+        i = end + 1;
+        if (!line.startsWith("\\''", i)) break;
+        arg += "'";
+        i += 3;
+      }
+      out.push(arg);
+    } else {
+      const end = line.indexOf(' ', i);
+      out.push(line.slice(i, end < 0 ? line.length : end));
+      i = end < 0 ? line.length : end;
+    }
+  }
+  return out;
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 interface Row {
   id: number; time: string; kind: string; action: string; process_entity: string; process_pid: number; parent_entity: string | null;
   process_executable: string | null; process_command_line: string | null; user_name: string | null; sequence: number | null;
   process_name: string | null; process_args: string | null; process_start: string | null; process_cwd: string | null;
-  process_hash: string | null; parent_pid: number | null; parent_executable: string | null; parent_command_line: string | null;
+  process_hash: string | Buffer | null; parent_pid: number | null; parent_executable: string | null; parent_command_line: string | null;
   user_id: number | null; group_id: number | null; present: number; extra: string | null;
 }
 
@@ -101,8 +139,14 @@ function encode(e: NewEvent, out: unknown[]): void {
   const p = e.process;
   let present = e.group ? HAS_GROUP : 0;
   if (e.group) for (const k in e.group) if (k !== 'id') more('group')[k] = (e.group as Loose)[k];
-  let hash: string | null = null;
+  let hash: string | Buffer | null = null;
+  let args: string | null = null;
+  if (p.args !== null) {
+    if (p.command_line !== null && joinArgs(p.args) === p.command_line) present |= ARGS_IN_COMMAND_LINE;
+    else args = JSON.stringify(p.args);
+  }
   for (const k in p) {
+    if ((p as Loose)[k] === undefined) continue; // as JSON would: an undefined field is an absent one
     switch (k) {
       case 'entity_id': case 'pid': case 'name': case 'executable': case 'command_line': case 'args': case 'parent': break;
       case 'start': present |= HAS_START; break;
@@ -112,6 +156,7 @@ function encode(e: NewEvent, out: unknown[]): void {
         if (p.hash === null || (p.hash && Object.keys(p.hash).length === 1 && typeof p.hash.sha256 === 'string')) {
           present |= HAS_HASH;
           hash = p.hash?.sha256 ?? null;
+          if (hash !== null && SHA256_HEX.test(hash)) hash = Buffer.from(hash, 'hex'); // 32 bytes instead of 64
         } else more('process').hash = p.hash;
         break;
       default: more('process')[k] = (p as Loose)[k];
@@ -121,7 +166,7 @@ function encode(e: NewEvent, out: unknown[]): void {
   out.push(
     e['@timestamp'], e.event.kind, e.event.action, p.entity_id, p.pid, parent?.entity_id ?? null, p.executable, p.command_line,
     e.user.name, e.destination?.ip ?? null, e.destination?.port ?? null, e.event.sequence, p.name,
-    p.args === null ? null : JSON.stringify(p.args), p.start ?? null, p.working_directory ?? null, hash,
+    args, p.start ?? null, p.working_directory ?? null, hash,
     parent ? parent.pid : null, parent?.executable ?? null, parent?.command_line ?? null, e.user.id, e.group?.id ?? null,
     present, extra === null ? null : JSON.stringify(extra),
   );
@@ -130,11 +175,15 @@ function encode(e: NewEvent, out: unknown[]): void {
 function decode(r: Row): TelemetryEvent {
   const process: Loose = {
     entity_id: r.process_entity, pid: r.process_pid, name: r.process_name, executable: r.process_executable,
-    command_line: r.process_command_line, args: r.process_args === null ? null : JSON.parse(r.process_args) as string[],
+    command_line: r.process_command_line,
+    args: r.present & ARGS_IN_COMMAND_LINE ? splitArgs(r.process_command_line!) : r.process_args === null ? null : JSON.parse(r.process_args) as string[],
   };
   if (r.present & HAS_START) process.start = r.process_start;
   if (r.present & HAS_CWD) process.working_directory = r.process_cwd;
-  if (r.present & HAS_HASH) process.hash = r.process_hash === null ? null : { sha256: r.process_hash };
+  if (r.present & HAS_HASH) {
+    const h = r.process_hash;
+    process.hash = h === null ? null : { sha256: typeof h === 'string' ? h : h.toString('hex') };
+  }
   process.parent = r.parent_pid === null ? null
     : { entity_id: r.parent_entity, pid: r.parent_pid, executable: r.parent_executable, command_line: r.parent_command_line };
   const e: Loose = {
@@ -157,19 +206,13 @@ function decode(r: Row): TelemetryEvent {
 /** Rows per indexPending() call: ~15-40 ms of work here, so the event loop stays responsive. */
 export const FTS_SLICE_ROWS = 5000;
 
-/** Rows per INSERT statement: one call into SQLite per 40 events instead of per event. */
-const ROWS_PER_INSERT = 40;
-
 export class EventsRepo {
-  private readonly insertMany: Statement;
-  private readonly insertOne: Statement;
+  private readonly insert: Statement;
   private readonly watermark: Statement;
 
   constructor(private readonly db: Database) {
-    const values = (n: number) => Array.from({ length: n }, () => `(${Array(WIDTH).fill('?').join(',')})`).join(',');
-    const into = `INSERT INTO events (${COLUMNS.join(', ')}) VALUES `;
-    this.insertMany = db.prepare(into + values(ROWS_PER_INSERT));
-    this.insertOne = db.prepare(into + values(1));
+    // One row per statement: a multi-row VALUES list measured slower (SQLite runs it as a compound SELECT).
+    this.insert = db.prepare(`INSERT INTO events (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
     this.watermark = db.prepare('SELECT indexed_upto FROM events_fts_state').pluck();
     // The words arrive as JSON of their tokens; one search calls this per unindexed row, so parse once.
     let cached: { json: string; phrases: string[][] } = { json: '[]', phrases: [] };
@@ -184,16 +227,10 @@ export class EventsRepo {
     if (!events.length) return;
     this.db.transaction(() => {
       const params: unknown[] = [];
-      let i = 0;
-      for (; i + ROWS_PER_INSERT <= events.length; i += ROWS_PER_INSERT) {
+      for (const e of events) {
         params.length = 0;
-        for (let j = i; j < i + ROWS_PER_INSERT; j++) encode(events[j]!, params);
-        this.insertMany.run(params);
-      }
-      for (; i < events.length; i++) {
-        params.length = 0;
-        encode(events[i]!, params);
-        this.insertOne.run(params);
+        encode(e, params);
+        this.insert.run(params);
       }
     })();
   }

@@ -1,7 +1,11 @@
 // Events with every shape the sensors emit (and the optional fields both absent and null), for round trips.
 import type { NewEvent } from '../../../../main/core/store/index.js';
+import { commandLine } from '../../../../main/core/sensors/process/process-table.js';
 
 const T = (s: number) => new Date(Date.UTC(2026, 5, 1, 12, 0, s)).toISOString();
+
+/** argv the way shells and scripts really pass it: quotes, empties, spaces, backslashes, tabs, non-ASCII. */
+const trickyArgs = ['sh', '-c', `echo 'hi' "x" $HOME \`id\``, '', 'a  b', "it's", "''", 'back\\slash', 'tab\there', 'ünï', '\'\'\'', ' '];
 
 export const richEvents: NewEvent[] = [
   {
@@ -64,6 +68,24 @@ export const richEvents: NewEvent[] = [
     process: {
       entity_id: '4242-777', pid: 4242, name: 'python3', executable: '/usr/bin/python3.11', command_line: 'python3', args: [],
       exit_code: 3, exit_signal: 0, parent: { entity_id: '4000-700', pid: 4000, executable: '/usr/bin/bash', command_line: '-bash' },
+    },
+    user: { id: 1000, name: 'alice' },
+  },
+  {
+    '@timestamp': T(7),
+    event: { kind: 'process', action: 'exec', sequence: 46 },
+    process: {
+      entity_id: '4243-778', pid: 4243, name: 'sh', executable: '/usr/bin/dash', command_line: commandLine(trickyArgs), args: trickyArgs,
+      hash: { sha256: 'AB'.repeat(32) }, parent: { entity_id: '4242-777', pid: 4242, executable: '/usr/bin/python3.11', command_line: 'python3' },
+    },
+    user: { id: 1000, name: 'alice' },
+  },
+  {
+    '@timestamp': T(8),
+    event: { kind: 'process', action: 'exec', sequence: 47 },
+    process: {
+      entity_id: '4244-779', pid: 4244, name: 'true', executable: '/usr/bin/true', command_line: '', args: [], working_directory: '/',
+      hash: { sha256: 'not hex' }, parent: { entity_id: '4242-777', pid: 4242, executable: '/usr/bin/python3.11', command_line: 'python3' },
     },
     user: { id: 1000, name: 'alice' },
   },
