@@ -17,6 +17,9 @@ import { newId, nowIso } from './util/index.js';
 
 const REALTIME_LANES = 2;
 const RETENTION_EVERY_MS = 10 * 60_000;
+/** Full-text indexing of stored telemetry: at most FTS_BUDGET_MS of work every FTS_EVERY_MS. */
+const FTS_EVERY_MS = 250;
+const FTS_BUDGET_MS = 50;
 const REALTIME_QUEUE_MAX = 10_000;
 const SCHEDULE_CHECK_MS = 60_000;
 // A scheduled scan missed while the machine was off runs this long after start, not in the middle of boot.
@@ -56,6 +59,7 @@ export class Engine {
   private retentionTimer: NodeJS.Timeout | null = null;
   private scheduleTimer: NodeJS.Timeout | null = null;
   private readonly startedAt: Date;
+  private ftsTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: EngineOptions) {
     this.startedAt = o.now();
@@ -133,6 +137,15 @@ export class Engine {
     run();
     this.retentionTimer = setInterval(run, RETENTION_EVERY_MS);
     this.retentionTimer.unref();
+    // Events are stored without their full-text rows (search covers the gap); index them in small slices.
+    const index = () => {
+      const t0 = Date.now();
+      try {
+        while (this.o.store.events.indexPending() > 0 && Date.now() - t0 < FTS_BUDGET_MS) { /* next slice */ }
+      } catch (err) { this.o.log('warn', `full-text indexing failed: ${(err as Error).message}`); }
+    };
+    this.ftsTimer = setInterval(index, FTS_EVERY_MS);
+    this.ftsTimer.unref();
   }
 
   // ---- real-time path -------------------------------------------------------------------------
@@ -473,6 +486,7 @@ export class Engine {
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     if (this.scheduleTimer) clearTimeout(this.scheduleTimer);
+    if (this.ftsTimer) clearInterval(this.ftsTimer);
     await this.sensor.stop();
     await this.processSensor.stop();
     await this.networkSensor.stop();

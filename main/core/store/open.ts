@@ -17,6 +17,9 @@ function openAndCheck(file: string): Db {
     // quick_check reads every page's structure: a torn or overwritten file fails here, not later.
     const result = db.pragma('quick_check', { simple: true });
     if (result !== 'ok') throw new Error(`integrity check failed: ${String(result)}`);
+    // 16 KiB pages for a new file (telemetry rows: fewer pages and WAL frames per batch, measured ~+15 %
+    // events/s). Only possible before the first write; an existing file keeps its page size.
+    if ((db.pragma('page_count', { simple: true }) as number) === 0) db.pragma('page_size = 16384');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');

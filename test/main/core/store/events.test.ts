@@ -6,6 +6,7 @@ import { BootClock, Normalizer } from '../../../../main/core/sensors/process/nor
 import { ProcessTable } from '../../../../main/core/sensors/process/process-table.js';
 import type { NewEvent } from '../../../../main/core/store/index.js';
 import { tempDirs } from '../../../helpers/temp.js';
+import { asStored, richEvents } from './rich-events.js';
 
 const dirs = tempDirs();
 const stores: Store[] = [];
@@ -95,6 +96,75 @@ describe('telemetry history', () => {
     // By pid: the newest process with it (the reused pid), not the old one.
     expect(processTree(store.events, '900002')!.process.entity_id).toBe('900002-20000');
     expect(processTree(store.events, '424242')).toBeNull();
+  });
+});
+
+describe('storage and full-text indexing', () => {
+  const ftsOk = (store: Store) => () => store.db.prepare("INSERT INTO events_fts (events_fts) VALUES ('integrity-check')").run();
+
+  it('gives back every event exactly as inserted, whether or not it is in the full-text index yet', () => {
+    const { store } = setup();
+    store.events.insertBatch(richEvents);
+    const want = richEvents.map((e, i) => asStored(e, i + 1));
+    expect(store.events.search({ limit: 100, offset: 0 }).items.reverse()).toStrictEqual(want);
+    expect(store.events.byEntity('4242-777')).toStrictEqual(want.slice(0, 6));
+    expect(store.events.byEntity('4243-778')).toStrictEqual([want[6]]);
+    // The compact paths were taken: argv only in the command line, a lowercase hex hash as 32 bytes (others as given).
+    const stored = store.db.prepare('SELECT process_args AS a, typeof(process_hash) AS h FROM events WHERE id IN (1, 7) ORDER BY id').all();
+    expect(stored).toEqual([{ a: expect.any(String), h: 'blob' }, { a: null, h: 'text' }]);
+    expect(store.events.indexPending()).toBe(richEvents.length);
+    expect(store.events.search({ limit: 100, offset: 0 }).items.reverse()).toStrictEqual(want);
+    expect(store.events.search({ text: 'naive', limit: 100, offset: 0 }).items).toStrictEqual([want[0]]);
+  });
+
+  it('a batch keeps its order and every field', () => {
+    const { store } = setup();
+    const many = Array.from({ length: 97 }, (_, i) => ({ ...richEvents[i % richEvents.length]!, event: { kind: 'process' as const, action: 'exec', sequence: i } }));
+    store.events.insertBatch(many);
+    expect(store.events.count()).toBe(97);
+    expect(store.events.search({ limit: 100, offset: 0 }).items.reverse()).toStrictEqual(many.map((e, i) => asStored(e, i + 1)));
+  });
+
+  it('finds the same events for any text before, during and after indexing', async () => {
+    const { store, feed } = setup();
+    await feed(script);
+    store.events.insertBatch([
+      { ...richEvents[0]!, process: { ...richEvents[0]!.process, command_line: 'digit --dir=/srv/ÉCOLE/repo status' } },
+      { ...richEvents[0]!, process: { ...richEvents[0]!.process, command_line: 'git log', executable: '/usr/bin/git' } },
+    ]);
+    const queries = ['install.sh', 'git', 'GIT log', 'ecole', 'école/repo', 'usr bin', 'bin/curl', '198.51', 'hello world', 'sh -c',
+      '--', '-- curl', 'curl" OR NEAR(', 'zzz', 'python3 usr', "'hello"];
+    const run = () => queries.map((text) => store.events.search({ text, limit: 100, offset: 0 }).items.map((e) => e.id));
+    const unindexed = run();
+    expect(unindexed[queries.indexOf('git')]).toHaveLength(1); // a token's prefix: "digit" is no match
+    expect(unindexed[queries.indexOf('--')]).toEqual([]);
+    expect(store.events.indexPending(4)).toBe(4);
+    expect(store.events.indexedUpTo()).toBe(4);
+    expect(run()).toEqual(unindexed);
+    while (store.events.indexPending(3) > 0) { /* the rest */ }
+    expect(store.events.pendingIndex()).toBe(0);
+    expect(run()).toEqual(unindexed);
+    expect(ftsOk(store)).not.toThrow();
+  });
+
+  it('retention keeps the full-text index exact with indexed and unindexed events, and ids handed out again are indexed', async () => {
+    const { store, feed } = setup();
+    await feed(script);
+    store.events.indexPending(5);
+    const all = store.events.search({ limit: 100, offset: 0 }).items;
+    const cut = all.find((e) => e.event.sequence === 7)!['@timestamp'];
+    expect(store.events.prune(cut, Number.MAX_SAFE_INTEGER, () => 0)).toBe(6);
+    expect(ftsOk(store)).not.toThrow();
+    expect(store.events.search({ text: 'install.sh', limit: 10, offset: 0 }).items.map((e) => e.event.sequence)).toEqual([7]);
+    store.events.indexPending();
+    expect(ftsOk(store)).not.toThrow();
+    // Everything goes (size cap); the next event gets id 1 again and is still found, then indexed.
+    expect(store.events.prune('1970-01-01T00:00:00Z', 0, () => 1)).toBe(2);
+    store.events.insertBatch([richEvents[0]!]);
+    expect(store.events.search({ text: 'naive', limit: 10, offset: 0 }).items).toHaveLength(1);
+    expect(store.events.indexPending()).toBe(1);
+    expect(store.events.search({ text: 'naive', limit: 10, offset: 0 }).items).toHaveLength(1);
+    expect(ftsOk(store)).not.toThrow();
   });
 });
 

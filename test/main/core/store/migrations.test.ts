@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LATEST_VERSION, migrate, migrations, SchemaTooNewError } from '../../../../main/core/store/index.js';
+import { DB_FILE, LATEST_VERSION, migrate, migrations, openStore, SchemaTooNewError, type NewEvent } from '../../../../main/core/store/index.js';
 import { tempDirs } from '../../../helpers/temp.js';
+import { asStored, richEvents } from './rich-events.js';
 
 const dirs = tempDirs();
 afterEach(() => dirs.cleanup());
@@ -73,6 +74,51 @@ describe('migrations', () => {
     db.prepare("INSERT INTO events_fts (rowid, process_command_line, process_executable) VALUES (1, 'curl http://x', '/usr/bin/curl')").run();
     expect(db.prepare("SELECT rowid FROM events_fts WHERE events_fts MATCH '\"curl\"*'").all()).toEqual([{ rowid: 1 }]);
     expect(db.prepare('SELECT count(*) AS n FROM scans').get()).toEqual({ n: 1 });
+    db.close();
+  });
+
+  it('0007 keeps every v4 event: same fields back, found by text (indexed) and by entity, full-text index exact', () => {
+    const dir = dirs.make();
+    const db = new Database(join(dir, DB_FILE));
+    migrate(db, 4);
+    // What schema 4's insertBatch wrote: columns, the whole document, and an FTS row when there was text.
+    const insert = db.prepare(`INSERT INTO events (time, kind, action, process_entity, process_pid, parent_entity, process_executable,
+      process_command_line, user_name, destination_ip, destination_port, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const fts = db.prepare('INSERT INTO events_fts (rowid, process_command_line, process_executable) VALUES (?, ?, ?)');
+    const v4 = (e: NewEvent) => {
+      const p = e.process;
+      const { lastInsertRowid } = insert.run(e['@timestamp'], e.event.kind, e.event.action, p.entity_id, p.pid, p.parent?.entity_id ?? null,
+        p.executable, p.command_line, e.user.name, e.destination?.ip ?? null, e.destination?.port ?? null, JSON.stringify(e));
+      if (p.command_line || p.executable) fts.run(lastInsertRowid, p.command_line, p.executable);
+    };
+    db.transaction(() => richEvents.forEach(v4))();
+    db.close();
+
+    const store = openStore(dir, { language: 'auto', watchFolders: [], autoQuarantine: true, notifyMinSeverity: 'high' }, () => undefined);
+    try {
+      expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+      expect(columns(store.db, 'events')).not.toContain('doc');
+      const want = richEvents.map((e, i) => asStored(e, i + 1));
+      expect(store.events.search({ limit: 100, offset: 0 }).items.reverse()).toStrictEqual(want);
+      expect(store.events.indexedUpTo()).toBe(richEvents.length); // indexed during the migration, not left to search in JS
+      expect(store.events.search({ text: 'naive', limit: 10, offset: 0 }).items).toStrictEqual([want[0]]);
+      expect(store.events.search({ text: 'python3', kind: 'syscall', limit: 10, offset: 0 }).items.map((e) => e.id)).toEqual([4]);
+      expect(store.events.byEntity('4242-777')).toHaveLength(6);
+      expect(() => store.db.prepare("INSERT INTO events_fts (events_fts) VALUES ('integrity-check')").run()).not.toThrow();
+      // New events go on after the migrated ones.
+      store.events.insertBatch([richEvents[1]!]);
+      expect(store.events.search({ kind: 'network', limit: 10, offset: 0 }).items.map((e) => e.id)).toEqual([richEvents.length + 1, 3, 2]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('0007 on an empty v4 event table', () => {
+    const db = freshDb();
+    migrate(db, 4);
+    expect(migrate(db, 7)).toBe(7);
+    expect(tables(db)).toEqual(expect.arrayContaining(['events', 'events_fts', 'events_fts_state']));
+    expect(db.prepare('SELECT indexed_upto FROM events_fts_state').all()).toEqual([{ indexed_upto: 0 }]);
     db.close();
   });
 
