@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import {
   Alert, EventKind, HashListImport, ProcessNode, QuarantineItem, Scan, ScanProgress, Settings, Severity, Status, Language,
-  TelemetryEvent,
+  TelemetryEvent, TelemetrySummary,
 } from './schemas.js';
 
 const Id = z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/, 'ids are letters, digits, _ and -');
@@ -100,6 +100,8 @@ export const events = {
   scanFinished: Scan,
   status: Status,
   quarantine: QuarantineItem,
+  /** Telemetry stored: a throttled summary (counts, newest id, the newest few events), never every event. */
+  telemetry: TelemetrySummary,
 } as const;
 
 export type Methods = typeof methods;
