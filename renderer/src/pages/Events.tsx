@@ -55,6 +55,8 @@ export function Events({ query }: { query: EventsQuery }) {
   resultsRef.current = results;
   const pausedRef = useRef(paused);
   pausedRef.current = paused;
+  const moreBusyRef = useRef(false);
+  moreBusyRef.current = moreBusy;
 
   const path = eventsPath(query);
   useEffect(() => { rememberEventsPath(path); }, [path]);
@@ -87,6 +89,7 @@ export function Events({ query }: { query: EventsQuery }) {
     if (!results || results.nextOffset === null) return;
     const mine = seq.current;
     setMoreBusy(true);
+    moreBusyRef.current = true; // at once, not at the next render: a live check may already be waiting
     setMoreError(null);
     try {
       const r = await client.searchEvents({
@@ -130,7 +133,8 @@ export function Events({ query }: { query: EventsQuery }) {
         const newer = countNewer(r, maxId(shown.items));
         if (newer.n === 0) return;
         const atTop = window.scrollY <= TOP_SLACK_PX;
-        if (!pausedRef.current && !shown.paged && atTop) {
+        // A "Load more" in flight pages from the old first page: replacing it now would leave a gap.
+        if (!pausedRef.current && !shown.paged && !moreBusyRef.current && atTop) {
           setResults({ items: [...r.items].sort(newestFirst), nextOffset: r.nextOffset, since, until, paged: false });
           setPending(null);
         } else {
