@@ -3,7 +3,8 @@
 // has paged further, or paused, the rows stay put and "N new events" says what is waiting.
 // Real agent, real process sensor, real Chromium. Needs `npm run build` first.
 import { expect, test, type Page } from '@playwright/test';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, constants, openSync, rmSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { startAgent, type RunningAgent } from './agent.js';
 
@@ -129,4 +130,33 @@ test('after "Load more", new events wait behind "N new events" instead of shifti
   await expect(rows.and(page.locator(`[data-pid="${pid}"][data-action="exit"]`))).toHaveCount(1);
   await expect(rows).toHaveCount(100); // back to the first page, newest on top
   await expect(page.getByTestId('events-new')).toHaveCount(0);
+});
+
+test('an open process tree shows a child started after it was opened', async ({ page }) => {
+  const marker = `mamori-e2e-tree-${randomBytes(6).toString('hex')}`;
+  // The shell blocks on a FIFO with its builtin `read` (no child yet), then starts one: the tree is open first.
+  const go = `/tmp/${marker}.fifo`;
+  expect(spawnSync('mkfifo', [go]).status).toBe(0);
+  const shell = spawn('/bin/sh', ['-c', `read line < ${go}; /bin/true "$0"; sleep 1`, marker], { stdio: 'ignore' });
+  const pid = shell.pid!;
+  try {
+    await expect.poll(async () => (await agent.call<{ items: { process: { pid: number } }[] }>('searchEvents', { text: marker, limit: 100 }))
+      .items.some((e) => e.process.pid === pid), { timeout: 20_000 }).toBe(true);
+    await page.goto(agent.handle.url);
+    await expect(page.getByTestId('status-sentence')).toBeVisible();
+    await page.evaluate((p) => { window.location.hash = `#/process/${p}`; }, pid);
+    const self = page.getByTestId('tree-self');
+    await expect(self).toHaveAttribute('data-pid', String(pid));
+    await expect(self.getByTestId('tree-child')).toHaveCount(0);
+    // Non-blocking: fails at once (ENXIO) rather than hanging if the shell is not reading.
+    const fd = openSync(go, constants.O_WRONLY | constants.O_NONBLOCK);
+    writeSync(fd, 'go\n');
+    closeSync(fd);
+    // /bin/true MARKER, then `sleep 1`: both appear without a reload.
+    await expect(self.getByTestId('tree-child').filter({ hasText: `/bin/true ${marker}` })).toHaveCount(1, { timeout: 15_000 });
+    await expect(self.getByTestId('tree-child').filter({ hasText: 'sleep 1' })).toHaveCount(1, { timeout: 15_000 });
+  } finally {
+    shell.kill();
+    rmSync(go, { force: true });
+  }
 });
