@@ -20,7 +20,7 @@ const STATE_LINE: Record<Status['state'], string> = {
 const REASON: Record<Status['reasons'][number]['code'], (d: string | null) => string> = {
   'open-alerts': (d) => `${d} open alert(s) to look at (mamori alerts)`,
   paused: (d) => `paused until ${d ? new Date(d).toLocaleString() : '?'}`,
-  'sensor-failed': (d) => `file watching failed: ${d ?? 'unknown error'}`,
+  'sensor-failed': (d) => `a sensor failed: ${d ?? 'unknown error'}`,
   'no-watched-folders': () => 'no folder is watched in real time',
   'database-recovered': (d) => `the database was damaged and replaced; the old file is kept at ${d}`,
 };

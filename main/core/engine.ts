@@ -13,6 +13,7 @@ import { FileWatchSensor, NetworkSensor, ProcessSensor, type NetworkSensorChoice
 import type { Store } from './store/index.js';
 import { raiseAlert, severityAtLeast } from './triage/index.js';
 import type { CoreEvents } from './events.js';
+import { TelemetrySummarizer } from './telemetry-summary.js';
 import { newId, nowIso } from './util/index.js';
 
 const REALTIME_LANES = 2;
@@ -45,6 +46,7 @@ export class Engine {
   readonly sensor: FileWatchSensor;
   readonly processSensor: ProcessSensor;
   readonly networkSensor: NetworkSensor;
+  private readonly telemetryPush: TelemetrySummarizer;
   private hashes: HashSignatures;
   private readonly jobs = new Map<string, ScanJob>();
   private readonly inFlight = new Set<string>();
@@ -72,12 +74,17 @@ export class Engine {
       onFile: (p) => this.enqueueRealtime(p),
       log: (m) => o.log('warn', m),
     });
+    this.telemetryPush = new TelemetrySummarizer({
+      newest: (limit) => o.store.events.search({ limit, offset: 0 }).items,
+      emit: (summary) => o.events.emit('telemetry', summary),
+      log: (m) => o.log('warn', m),
+    });
     this.processSensor = new ProcessSensor({
       helpersDir: o.helpersDir,
       choice: o.processSensor,
       hashFile: (path) => this.hashPool.inspect(path).then((f) => f.sha256),
       onEvents: (events) => {
-        try { o.store.events.insertBatch(events); } catch (err) { o.log('error', `storing ${events.length} events failed: ${(err as Error).message}`); }
+        try { o.store.events.insertBatch(events); this.telemetryPush.add(events); } catch (err) { o.log('error', `storing ${events.length} events failed: ${(err as Error).message}`); }
       },
       log: (level, m) => o.log(level, m),
     });
@@ -490,6 +497,7 @@ export class Engine {
     await this.sensor.stop();
     await this.processSensor.stop();
     await this.networkSensor.stop();
+    this.telemetryPush.stop();
     await this.waitForScans();
     while (this.realtimeBusy) await new Promise((r) => setTimeout(r, 10));
     await this.hashPool.close();

@@ -12,6 +12,11 @@ export interface AppPaths {
   readonly preload: string;
   readonly trayIcons: string;
   readonly appIcon: string;
+  /**
+   * The native helpers when packaged: electron-builder puts them next to app.asar (resources/native-helpers/bin),
+   * because nothing inside an asar archive can be executed. Undefined from a checkout: the core's default applies.
+   */
+  readonly helpers?: string;
 }
 
 export function appPaths(moduleUrl: string = import.meta.url): AppPaths {
@@ -24,5 +29,6 @@ export function appPaths(moduleUrl: string = import.meta.url): AppPaths {
     preload: join(root, 'dist', 'preload', 'index.cjs'),
     trayIcons: join(root, 'assets', 'tray'),
     appIcon: join(root, 'assets', 'icon.png'),
+    ...(root.endsWith('.asar') ? { helpers: join(dirname(root), 'native-helpers', 'bin') } : {}),
   };
 }

@@ -175,7 +175,7 @@ export function startShell(options: ShellOptions = {}): Shell {
     {
       name: 'start the core',
       run: async () => {
-        core = await createCore({ dataDir: defaultDataDir(), host: 'electron', log });
+        core = await createCore({ dataDir: defaultDataDir(), host: 'electron', log, ...(paths.helpers ? { helpersDir: paths.helpers } : {}) });
         call = callerFor(core.api);
       },
     },

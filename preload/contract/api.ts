@@ -2,8 +2,8 @@
 // HTTP client are all derived from `methods` and `events`; add a method here and every transport has it.
 import { z } from 'zod';
 import {
-  Alert, EventKind, HashListImport, ScanScheduleStatus, SignatureImport, SignatureList, ScanSchedule, ProcessNode, QuarantineItem, Scan, ScanProgress, Settings, Severity, Status, Language,
-  TelemetryEvent,
+  Alert, EventKind, HashListImport, ScanScheduleStatus, SignatureImport, SignatureList, ScanSchedule, ProcessNode, QuarantineItem, Scan,
+  ScanProgress, Settings, Severity, Status, Language, TelemetryEvent, TelemetrySummary,
 } from './schemas.js';
 
 const Id = z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/, 'ids are letters, digits, _ and -');
@@ -123,6 +123,8 @@ export const events = {
   scanFinished: Scan,
   status: Status,
   quarantine: QuarantineItem,
+  /** Telemetry stored: a throttled summary (counts, newest id, the newest few events), never every event. */
+  telemetry: TelemetrySummary,
 } as const;
 
 export type Methods = typeof methods;

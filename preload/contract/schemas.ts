@@ -281,6 +281,28 @@ export const TelemetryEvent = z.object({
 });
 export type TelemetryEvent = z.infer<typeof TelemetryEvent>;
 
+/** Most events a telemetry summary carries; the rest are counted, and the UI fetches them when it needs them. */
+export const TELEMETRY_SUMMARY_RECENT_MAX = 50;
+/** Most process entity ids a telemetry summary names (so a process tree knows it changed). */
+export const TELEMETRY_SUMMARY_ENTITIES_MAX = 500;
+
+const KindCount = z.number().int().nonnegative();
+/**
+ * Pushed after telemetry is stored, at most a few times per second however many events arrive:
+ * counts since the previous summary, the newest id, and only the newest few events themselves.
+ */
+export const TelemetrySummary = z.object({
+  count: z.number().int().nonnegative().describe('events stored since the previous summary'),
+  byKind: z.object({ process: KindCount, syscall: KindCount, network: KindCount, file: KindCount }),
+  newestId: z.number().int().describe('id of the newest stored event; searchEvents pages end here'),
+  newestTime: IsoTime.nullable(),
+  recent: z.array(TelemetryEvent).max(TELEMETRY_SUMMARY_RECENT_MAX).describe('the newest events of this summary, newest first'),
+  entities: z.array(z.string()).max(TELEMETRY_SUMMARY_ENTITIES_MAX)
+    .describe('process entity ids these events are about, with their parents'),
+  entitiesTruncated: z.boolean().describe('more entities changed than are listed: treat every process as changed'),
+});
+export type TelemetrySummary = z.infer<typeof TelemetrySummary>;
+
 export interface ProcessNode {
   entity_id: string;
   pid: number;

@@ -1,5 +1,5 @@
 // Telemetry events and process nodes in plain words. Pure module (no React, no DOM), like i18n.ts.
-import type { ProcessNode, TelemetryEvent } from '../../preload/contract/index.js';
+import type { EventKind, ProcessNode, TelemetryEvent, TelemetrySummary } from '../../preload/contract/index.js';
 import { baseName, type Formatter } from './i18n.js';
 
 /** "1.2.3.4:80", "[::1]:443", a unix socket path, or null when nothing is known. */
@@ -106,4 +106,25 @@ export function newestFirst(a: TelemetryEvent, b: TelemetryEvent): number {
   const sb = b.event.sequence;
   if (sa !== null && sb !== null && sa !== sb) return sb - sa;
   return b.id - a.id;
+}
+
+// ---- live updates (the pushed `telemetry` summary) ------------------------------------------
+
+/** Could this summary hold events the current kind filter shows? Text and time are checked by the server. */
+export function summaryMayMatch(summary: TelemetrySummary, kind: EventKind | 'all'): boolean {
+  return kind === 'all' ? summary.count > 0 : summary.byKind[kind] > 0;
+}
+
+/** How many of a fresh first page are newer than what is shown; `more` when the page is full (there may be more). */
+export function countNewer(fresh: { items: TelemetryEvent[]; nextOffset: number | null }, newestShownId: number): { n: number; more: boolean } {
+  const n = fresh.items.filter((e) => e.id > newestShownId).length;
+  return { n, more: n === fresh.items.length && fresh.nextOffset !== null };
+}
+
+/** Did this summary touch a process shown in a tree (the tree's nodes, or a new child of one of them)? */
+export function summaryTouchesTree(summary: TelemetrySummary, root: ProcessNode, ancestors: ProcessNode[]): boolean {
+  if (summary.entitiesTruncated) return true;
+  const shown = new Set<string>(ancestors.map((a) => a.entity_id));
+  walkTree(root, (n) => { shown.add(n.entity_id); });
+  return summary.entities.some((id) => shown.has(id));
 }

@@ -2,6 +2,9 @@
 // The search lives in the hash (#/events?q=curl&kind=process&range=24h). Results come in pages of
 // PAGE_SIZE with "Load more"; only fetched rows are rendered, and earlier rows do not re-render when
 // more arrive. "until" is pinned at the first page so later pages do not shift while new events arrive.
+// Live: a pushed `telemetry` summary that could match the kind filter makes the page fetch its first page
+// again (at most once per LIVE_REFETCH_MS). At the top, unpaged and not paused, the new rows simply appear;
+// otherwise a "N new events" button says so and the rows the user is reading stay where they are.
 import { memo, useCallback, useEffect, useId, useRef, useState, type FormEvent, type MouseEvent } from 'react';
 import type { TelemetryEvent } from '../../../preload/contract/index.js';
 import { LoadError, Loading, Notice, PageTitle } from '../components.js';
@@ -9,20 +12,31 @@ import { useApp } from '../state.js';
 import {
   EVENT_KINDS, EVENTS_RANGES, eventsPath, href, navigate, processPath, rememberEventsPath, type EventsQuery,
 } from '../router.js';
-import { describeEvent, newestFirst, processName, sinceFor } from '../telemetry.js';
+import { countNewer, describeEvent, newestFirst, processName, sinceFor, summaryMayMatch } from '../telemetry.js';
 import { errorMessage } from '../client.js';
 import type { Formatter } from '../i18n.js';
 
 const PAGE_SIZE = 100;
 /** Command lines longer than this get a "show all" toggle in the table. */
 const LONG_COMMAND = 90;
+/** Live refetches of the first page: at most one per this many ms, however busy the machine is. */
+const LIVE_REFETCH_MS = 1000;
+/** Scrolled less than this from the top still counts as "at the top". */
+const TOP_SLACK_PX = 120;
 
 interface Results {
   items: TelemetryEvent[];
   nextOffset: number | null;
   since: string | undefined;
   until: string;
+  /** More than the first page is shown ("Load more" was used): live rows would shift what is being read. */
+  paged: boolean;
 }
+
+/** New matching events that are not shown, because the user paged, scrolled or paused. */
+interface Pending { n: number; more: boolean }
+
+const maxId = (items: TelemetryEvent[]) => items.reduce((m, e) => Math.max(m, e.id), 0);
 
 export function Events({ query }: { query: EventsQuery }) {
   const { t, fmt, client, status } = useApp();
@@ -35,6 +49,14 @@ export function Events({ query }: { query: EventsQuery }) {
   const [moreError, setMoreError] = useState<string | null>(null);
   const [refreshes, setRefreshes] = useState(0);
   const seq = useRef(0);
+  const [paused, setPaused] = useState(false);
+  const [pending, setPending] = useState<Pending | null>(null);
+  const resultsRef = useRef<Results | null>(null);
+  resultsRef.current = results;
+  const pausedRef = useRef(paused);
+  pausedRef.current = paused;
+  const moreBusyRef = useRef(false);
+  moreBusyRef.current = moreBusy;
 
   const path = eventsPath(query);
   useEffect(() => { rememberEventsPath(path); }, [path]);
@@ -53,7 +75,12 @@ export function Events({ query }: { query: EventsQuery }) {
     client.searchEvents({
       ...(q ? { text: q } : {}), ...(kind !== 'all' ? { kind } : {}), ...(since ? { since } : {}), until, limit: PAGE_SIZE, offset: 0,
     }).then(
-      (r) => { if (mine === seq.current) { setResults({ items: [...r.items].sort(newestFirst), nextOffset: r.nextOffset, since, until }); setLoading(false); } },
+      (r) => {
+        if (mine !== seq.current) return;
+        setResults({ items: [...r.items].sort(newestFirst), nextOffset: r.nextOffset, since, until, paged: false });
+        setPending(null);
+        setLoading(false);
+      },
       (err: unknown) => { if (mine === seq.current) { setError(err); setLoading(false); } },
     );
   }, [client, q, kind, range, refreshes]);
@@ -62,6 +89,7 @@ export function Events({ query }: { query: EventsQuery }) {
     if (!results || results.nextOffset === null) return;
     const mine = seq.current;
     setMoreBusy(true);
+    moreBusyRef.current = true; // at once, not at the next render: a live check may already be waiting
     setMoreError(null);
     try {
       const r = await client.searchEvents({
@@ -72,13 +100,69 @@ export function Events({ query }: { query: EventsQuery }) {
       setResults((prev) => {
         if (!prev) return prev;
         const seen = new Set(prev.items.map((e) => e.id));
-        return { ...prev, items: [...prev.items, ...r.items.filter((e) => !seen.has(e.id))].sort(newestFirst), nextOffset: r.nextOffset };
+        return { ...prev, items: [...prev.items, ...r.items.filter((e) => !seen.has(e.id))].sort(newestFirst), nextOffset: r.nextOffset, paged: true };
       });
     } catch (err) {
       if (mine === seq.current) setMoreError(t.errors.generic(errorMessage(err)));
     } finally {
       if (mine === seq.current) setMoreBusy(false);
     }
+  };
+
+  // ---- live ----------------------------------------------------------------------------------
+  useEffect(() => {
+    let timer: number | undefined;
+    let busy = false;
+    let again = false;
+    let last = 0;
+    const check = async () => {
+      timer = undefined;
+      if (busy) { again = true; return; }
+      busy = true;
+      last = Date.now();
+      const mine = seq.current;
+      const now = Date.now();
+      const until = new Date(now).toISOString();
+      const since = sinceFor(range, now);
+      try {
+        const r = await client.searchEvents({
+          ...(q ? { text: q } : {}), ...(kind !== 'all' ? { kind } : {}), ...(since ? { since } : {}), until, limit: PAGE_SIZE, offset: 0,
+        });
+        const shown = resultsRef.current;
+        if (mine !== seq.current || !shown) return; // the search changed meanwhile
+        const newer = countNewer(r, maxId(shown.items));
+        if (newer.n === 0) return;
+        const atTop = window.scrollY <= TOP_SLACK_PX;
+        // A "Load more" in flight pages from the old first page: replacing it now would leave a gap.
+        if (!pausedRef.current && !shown.paged && !moreBusyRef.current && atTop) {
+          setResults({ items: [...r.items].sort(newestFirst), nextOffset: r.nextOffset, since, until, paged: false });
+          setPending(null);
+        } else {
+          setPending(newer);
+        }
+      } catch {
+        // A failed live check is not worth a banner: the next summary tries again, and "Show newer" still works.
+      } finally {
+        busy = false;
+        if (again) { again = false; schedule(); }
+      }
+    };
+    const schedule = () => {
+      if (timer !== undefined) return;
+      timer = window.setTimeout(() => { void check(); }, Math.max(0, last + LIVE_REFETCH_MS - Date.now()));
+    };
+    const off = client.on('telemetry', (summary) => { if (summaryMayMatch(summary, kind)) schedule(); });
+    return () => { off(); window.clearTimeout(timer); };
+  }, [client, q, kind, range]);
+
+  const showNew = () => {
+    window.scrollTo({ top: 0 });
+    setRefreshes((n) => n + 1);
+  };
+  const toggleLive = () => {
+    const next = !paused;
+    setPaused(next);
+    if (!next && pending) showNew(); // resuming shows what arrived meanwhile
   };
 
   const go = (next: EventsQuery) => {
@@ -114,6 +198,25 @@ export function Events({ query }: { query: EventsQuery }) {
           </select>
         </label>
       </form>
+
+      <div className="events-live" data-testid="events-live-bar">
+        <span className={paused ? 'live-badge live-badge-paused' : 'live-badge'} data-testid="events-live"
+          data-state={paused ? 'paused' : 'live'} title={paused ? undefined : t.events.liveTitle}>
+          <span className="live-dot" aria-hidden="true" />
+          {paused ? t.events.livePaused : t.events.live}
+        </span>
+        <button type="button" className="btn btn-small" aria-pressed={paused} onClick={toggleLive} data-testid="events-live-toggle">
+          {paused ? t.events.resumeLive : t.events.pauseLive}
+        </button>
+        <span aria-live="polite">
+          {pending ? (
+            <button type="button" className="btn btn-small btn-primary" onClick={showNew} data-testid="events-new"
+              data-count={pending.n}>
+              {t.events.newEvents(fmt.number(pending.n), pending.more)}
+            </button>
+          ) : null}
+        </span>
+      </div>
 
       <div className="toolbar" role="group" aria-label={t.events.kindLabel}>
         <span className="toolbar-label" aria-hidden="true">{t.events.kindLabel}:</span>

@@ -2,22 +2,25 @@
 // itself highlighted, then what it started as a nested, collapsible tree. Each node says who ran it,
 // when, how it ended and what it did (connections, system calls) in plain words; the technical truth
 // (entity id, program file hash, raw JSON) is folded and copyable.
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ProcessNode, TelemetryEvent } from '../../../preload/contract/index.js';
 import { CopyButton, LoadError, Loading, Notice, PageTitle } from '../components.js';
 import { useApp, useLive } from '../state.js';
 import { href, lastEventsPath, processPath } from '../router.js';
 import { errorCode } from '../client.js';
-import { describeEvent, isSketchy, nodeState, processName, walkTree } from '../telemetry.js';
+import { describeEvent, isSketchy, nodeState, processName, summaryTouchesTree, walkTree } from '../telemetry.js';
 
 /** Levels of the child tree open at first; deeper ones start closed. */
 const OPEN_DEPTH = 2;
 /** Activity lines shown before "show more". */
 const ACTIVITY_SHOWN = 5;
+/** Live: reload a tree whose processes got new events at most once per this many ms. */
+const LIVE_RELOAD_MS = 1000;
 
 export function ProcessTreePage({ id }: { id: string }) {
   const { t } = useApp();
   const live = useLive((c) => c.processTree({ ref: id }), [], [id]);
+  useTreeFollowsTelemetry(live.data, live.reload);
   const back = <a className="back-link" href={href(lastEventsPath())} data-testid="back-to-events">← {t.process.backToEvents}</a>;
 
   if (live.error && !live.data) {
@@ -46,6 +49,23 @@ export function ProcessTreePage({ id }: { id: string }) {
       <TreeView key={live.data.process.entity_id} root={live.data.process} ancestors={live.data.ancestors} />
     </>
   );
+}
+
+/** Reloads the tree (throttled) when a pushed telemetry summary names one of its processes or a new child. */
+function useTreeFollowsTelemetry(data: { process: ProcessNode; ancestors: ProcessNode[] } | undefined, reload: () => void): void {
+  const { client } = useApp();
+  const dataRef = useRef(data);
+  dataRef.current = data;
+  useEffect(() => {
+    let timer: number | undefined;
+    let last = 0;
+    const off = client.on('telemetry', (summary) => {
+      const shown = dataRef.current;
+      if (!shown || timer !== undefined || !summaryTouchesTree(summary, shown.process, shown.ancestors)) return;
+      timer = window.setTimeout(() => { timer = undefined; last = Date.now(); reload(); }, Math.max(0, last + LIVE_RELOAD_MS - Date.now()));
+    });
+    return () => { off(); window.clearTimeout(timer); };
+  }, [client, reload]);
 }
 
 /** Which nodes are open: an explicit choice per entity, else open down to OPEN_DEPTH. */

@@ -1,10 +1,10 @@
 // dispatch(): the server side of every transport. It must call exactly the contract's methods, with validated and
 // defaulted input, and turn every failure into a coded envelope.
 import { describe, expect, it } from 'vitest';
-import { methodNames, methods, type MamoriImpl, type MethodName } from '../../../preload/contract/api.js';
+import { eventNames, events, methodNames, methods, type MamoriImpl, type MethodName } from '../../../preload/contract/api.js';
 import { dispatch, httpStatusFor, isMethodName } from '../../../preload/contract/dispatch.js';
 import { MamoriError, type Envelope } from '../../../preload/contract/errors.js';
-import { ErrorCode } from '../../../preload/contract/schemas.js';
+import { ErrorCode, type TelemetryEvent, type TelemetrySummary } from '../../../preload/contract/schemas.js';
 
 /** The smallest valid input for every method. Adding a method to the contract without adding it here fails a test. */
 const validInput: Record<MethodName, unknown> = {
@@ -235,5 +235,44 @@ describe('the contract itself', () => {
       expect(typeof m.output.safeParse, name).toBe('function');
       expect(m.doc.length, name).toBeGreaterThan(5);
     }
+  });
+
+  it('declares the pushed telemetry summary, so IPC and SSE both carry it', () => {
+    expect(eventNames).toContain('telemetry');
+  });
+});
+
+describe('the telemetry event schema', () => {
+  const event = (id: number): TelemetryEvent => ({
+    id, '@timestamp': '2026-01-01T00:00:00.000Z', event: { kind: 'process', action: 'exec', sequence: id },
+    process: { entity_id: `${id}-1`, pid: id, name: 'true', executable: '/bin/true', command_line: '/bin/true', args: ['/bin/true'], parent: null },
+    user: { id: 0, name: 'root' },
+  });
+  const summary = (over: Partial<Record<keyof TelemetrySummary, unknown>> = {}) => ({
+    count: 3, byKind: { process: 3, syscall: 0, network: 0, file: 0 }, newestId: 12, newestTime: '2026-01-01T00:00:00.000Z',
+    recent: [event(12), event(11), event(10)], entities: ['12-1', '11-1', '10-1'], entitiesTruncated: false, ...over,
+  });
+
+  it('accepts a summary with counts per kind, the newest id and the newest events', () => {
+    const parsed = events.telemetry.parse(summary());
+    expect(parsed.recent.map((e) => e.id)).toEqual([12, 11, 10]);
+    expect(events.telemetry.parse(summary({ count: 0, recent: [], newestTime: null, entities: [] })).count).toBe(0);
+  });
+
+  it('refuses a summary that would carry a storm: more than 50 events or 500 entities', () => {
+    const many = Array.from({ length: 51 }, (_, i) => event(100 - i));
+    const r = events.telemetry.safeParse(summary({ recent: many }));
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]?.path).toEqual(['recent']);
+    expect(events.telemetry.safeParse(summary({ recent: many.slice(0, 50) })).success).toBe(true);
+    expect(events.telemetry.safeParse(summary({ entities: Array.from({ length: 501 }, (_, i) => `${i}-1`) })).success).toBe(false);
+  });
+
+  it('refuses missing kinds, negative counts and bad events', () => {
+    expect(events.telemetry.safeParse(summary({ byKind: { process: 3 } })).success).toBe(false);
+    expect(events.telemetry.safeParse(summary({ count: -1 })).success).toBe(false);
+    expect(events.telemetry.safeParse(summary({ count: 1.5 })).success).toBe(false);
+    expect(events.telemetry.safeParse(summary({ recent: [{ id: 1 }] })).success).toBe(false);
+    expect(events.telemetry.safeParse(summary({ entitiesTruncated: undefined })).success).toBe(false);
   });
 });

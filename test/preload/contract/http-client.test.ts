@@ -6,7 +6,7 @@ import { startAgentServer, type AgentServer } from '../../../main/agent/server.j
 import { methodNames, type MamoriImpl } from '../../../preload/contract/api.js';
 import { createHttpClient, HTTP_CALL_PREFIX, HTTP_EVENTS_PATH } from '../../../preload/contract/http-client.js';
 import { MamoriError } from '../../../preload/contract/errors.js';
-import { ErrorCode, type Status } from '../../../preload/contract/schemas.js';
+import { ErrorCode, type Status, type TelemetrySummary } from '../../../preload/contract/schemas.js';
 import { waitFor } from '../../helpers/temp.js';
 
 const TOKEN = 'client-test-token-abcdefghijklmnopqrstuvwxyz';
@@ -262,6 +262,30 @@ describe('against the real agent server (stub core)', () => {
       const open = await new Promise<number>((r) => server!.server.getConnections((_e, n) => r(n)));
       // A browser allows 6 connections per host: leaked streams would soon starve the UI's API calls.
       expect({ connections, open }).toEqual({ connections: 1, open: 1 });
+    } finally {
+      c.close();
+    }
+  });
+
+  it('carries telemetry summaries from the core to a subscriber, like every other contract event', async () => {
+    const events = new CoreEvents(() => undefined);
+    server = await startAgentServer({ api: stubImpl(), events, token: TOKEN, port: 0, staticDir: null });
+    let connections = 0;
+    const c = createHttpClient({
+      baseUrl: `http://127.0.0.1:${server.port}`, token: TOKEN,
+      fetch: async (input, init) => { const res = await fetch(input, init); connections++; return res; },
+    });
+    const got: TelemetrySummary[] = [];
+    try {
+      c.on('telemetry', (s) => got.push(s));
+      await waitFor('the stream', () => connections === 1);
+      const summary: TelemetrySummary = {
+        count: 2, byKind: { process: 1, syscall: 0, network: 1, file: 0 }, newestId: 9, newestTime: '2026-01-01T00:00:00.000Z',
+        recent: [], entities: ['9-1'], entitiesTruncated: false,
+      };
+      events.emit('telemetry', summary);
+      await waitFor('the summary', () => got.length === 1);
+      expect(got[0]).toEqual(summary);
     } finally {
       c.close();
     }

@@ -8,6 +8,7 @@ import type { SensorState } from '../file-watch.js';
 import { HelperStream, type HelperMessage } from './helper-stream.js';
 import { BootClock, ExecutableHasher, Normalizer } from './normalize.js';
 import { ProcessTable } from './process-table.js';
+import { privilegeFacts, privilegeFix, selfTestReason } from './privilege.js';
 
 export type ProcessTierChoice = 'auto' | 'ebpf' | 'cn_proc' | 'off';
 
@@ -65,7 +66,7 @@ export class ProcessSensor {
       if (!existsSync(binary)) { reasons.push(`${t.tier}: ${t.binary} is not built`); continue; }
       const test = spawnSync(binary, ['--self-test'], { encoding: 'utf8', timeout: 15_000 });
       if (test.status !== 0) {
-        reasons.push(`${t.tier}: ${(test.stderr || test.stdout || `exit ${test.status}`).trim().split('\n')[0]}`);
+        reasons.push(`${t.tier}: ${selfTestReason(test.error?.message || test.stdout || test.stderr || `exit ${test.status}`)}`);
         continue;
       }
       const stream = new HelperStream({
@@ -84,15 +85,22 @@ export class ProcessSensor {
       this.stream = stream;
       this.tier = t;
       this.state = 'running';
-      this.detail = reasons.length ? `fell back: ${reasons.join('; ')}` : null;
+      this.detail = reasons.length ? `fell back: ${reasons.join('; ')}${this.fixFor(reasons)}` : null;
       this.timer = setInterval(() => this.flush(), FLUSH_MS);
       this.timer.unref();
       return;
     }
     this.state = 'failed';
-    this.detail = `no process sensor could start: ${reasons.join('; ') || 'none selected'}`;
+    this.detail = `no process sensor could start: ${reasons.join('; ') || 'none selected'}${this.fixFor(reasons)}`;
     this.o.log('warn', this.detail);
   }
+
+  /** "; to let Mamori record programs ... run: sudo ..." when missing privilege is why a helper could not start. */
+  private fixFor(reasons: string[]): string {
+    const fix = privilegeFix(this.o.helpersDir, reasons, privilegeFacts(this.o.helpersDir));
+    return fix ? `; ${fix}` : '';
+  }
+
 
   /** One read's messages. An exec whose exit is already in the same batch gets no /proc reads: the process is gone. */
   private onMessages(batch: HelperMessage[]): void {
