@@ -10,7 +10,7 @@ import {
   CpuBudget, fullScan, HashPool, isDue, nextSlot, quickScanPaths, ScanJob, type InspectedFile, type ScanProfile,
 } from './scan/index.js';
 import { FileWatchSensor, NetworkSensor, ProcessSensor, type NetworkSensorChoice, type ProcessTierChoice } from './sensors/index.js';
-import type { Store } from './store/index.js';
+import type { NewEvent, Store } from './store/index.js';
 import { raiseAlert, severityAtLeast } from './triage/index.js';
 import type { CoreEvents } from './events.js';
 import { TelemetrySummarizer } from './telemetry-summary.js';
@@ -83,23 +83,30 @@ export class Engine {
       helpersDir: o.helpersDir,
       choice: o.processSensor,
       hashFile: (path) => this.hashPool.inspect(path).then((f) => f.sha256),
-      onEvents: (events) => {
-        try { o.store.events.insertBatch(events); this.telemetryPush.add(events); } catch (err) { o.log('error', `storing ${events.length} events failed: ${(err as Error).message}`); }
-      },
+      onEvents: (events) => this.storeTelemetry(events),
       log: (level, m) => o.log(level, m),
     });
     this.networkSensor = new NetworkSensor({
       choice: o.networkSensor,
       pollMs: o.networkPollMs,
       syscallsCovered: () => { const s = this.processSensor.status(); return s.state === 'running' && s.tier === 'ebpf'; },
-      onEvents: (events) => {
-        try { o.store.events.insertBatch(events); } catch (err) { o.log('error', `storing ${events.length} network events failed: ${(err as Error).message}`); }
-      },
+      onEvents: (events) => this.storeTelemetry(events),
       log: (level, m) => o.log(level, m),
     });
   }
 
   get store(): Store { return this.o.store; }
+
+  /** Every sensor's telemetry goes through here: into the history, then (summarised, throttled) to the UI. */
+  storeTelemetry(events: NewEvent[]): void {
+    try {
+      this.o.store.events.insertBatch(events);
+    } catch (err) {
+      this.o.log('error', `storing ${events.length} events failed: ${(err as Error).message}`);
+      return;
+    }
+    this.telemetryPush.add(events);
+  }
 
   recoverVault(): RecoveryReport {
     const report = this.vault.recover();
