@@ -24,6 +24,7 @@ export function createApi(engine: Engine): MamoriImpl {
     deleteQuarantine: ({ id }) => engine.deleteQuarantined(id),
     startScan: ({ paths, profile, trigger }) => ({ scan: profile ? engine.startProfileScan(profile, trigger) : engine.startScan(paths!, trigger) }),
     getScanSchedule: () => engine.scanSchedule(),
+    getYaraRules: () => engine.content.status(),
     cancelScan: ({ id }) => ({ scan: engine.cancelScan(id) }),
     getScan: ({ id }) => engine.getScan(id),
     listScans: ({ limit }) => ({ items: store.scans.list(limit) }),

@@ -4,17 +4,19 @@ import { basename, extname, join } from 'node:path';
 import {
   MamoriError, type Action, type Alert, type Scan, type ScanScheduleStatus, type Settings, type Status, type StatusReason,
 } from '../../preload/contract/index.js';
-import { detectFile, HashSignatures, parseSignatures, UnsupportedSignatureFormat, type Finding } from './detect/index.js';
+import {
+  detectFile, HashSignatures, parseSignatures, UnsupportedSignatureFormat, worstYaraFinding, type Finding,
+} from './detect/index.js';
 import { QuarantineVault, type RecoveryReport } from './respond/index.js';
 import {
-  CpuBudget, fullScan, HashPool, isDue, nextSlot, quickScanPaths, ScanJob, type InspectedFile, type ScanProfile,
+  ContentScanner, CpuBudget, fullScan, HashPool, isDue, nextSlot, quickScanPaths, ScanJob, type InspectedFile, type ScanProfile,
 } from './scan/index.js';
 import { FileWatchSensor, NetworkSensor, ProcessSensor, type NetworkSensorChoice, type ProcessTierChoice } from './sensors/index.js';
 import type { NewEvent, Store } from './store/index.js';
 import { raiseAlert, severityAtLeast } from './triage/index.js';
 import type { CoreEvents } from './events.js';
 import { TelemetrySummarizer } from './telemetry-summary.js';
-import { newId, nowIso } from './util/index.js';
+import { newId, nowIso, packageInfo } from './util/index.js';
 
 const REALTIME_LANES = 2;
 const RETENTION_EVERY_MS = 10 * 60_000;
@@ -47,6 +49,8 @@ export class Engine {
   readonly processSensor: ProcessSensor;
   readonly networkSensor: NetworkSensor;
   private readonly telemetryPush: TelemetrySummarizer;
+  /** YARA over file contents (Mamori's pack + the user's folders). */
+  readonly content: ContentScanner;
   private hashes: HashSignatures;
   private readonly jobs = new Map<string, ScanJob>();
   private readonly inFlight = new Set<string>();
@@ -73,6 +77,9 @@ export class Engine {
       exclude: this.ownPaths(),
       onFile: (p) => this.enqueueRealtime(p),
       log: (m) => o.log('warn', m),
+    });
+    this.content = new ContentScanner({
+      helpersDir: o.helpersDir, packDir: join(packageInfo().root, 'rules', 'yara'), log: (level, m) => o.log(level, m),
     });
     this.telemetryPush = new TelemetrySummarizer({
       newest: (limit) => o.store.events.search({ limit, offset: 0 }).items,
@@ -122,7 +129,8 @@ export class Engine {
 
   /** Mamori's own files are never scanned or watched: the vault would otherwise detect itself. */
   private ownPaths(): string[] {
-    const out = [this.o.dataDir];
+    // The rule pack too: YARA rules match their own text.
+    const out = [this.o.dataDir, join(packageInfo().root, 'rules')];
     try { out.push(realpathSync(this.o.dataDir)); } catch { /* not created yet */ }
     return out;
   }
@@ -200,7 +208,7 @@ export class Engine {
 
   /** Detect, triage and respond to one inspected file. Returns the alert id when it was a finding. */
   async onInspected(file: InspectedFile, source: 'realtime' | 'scan', scanId: string | null): Promise<string | null> {
-    const finding = detectFile(file, this.hashes);
+    const finding = detectFile(file, this.hashes) ?? await this.scanContent(file);
     if (!finding) return null;
     if (this.o.store.quarantine.isRestoredByUser(file.path, file.sha256)) return null; // the user's decision stands
     if (this.inFlight.has(file.path)) return null;
@@ -210,6 +218,12 @@ export class Engine {
     } finally {
       this.inFlight.delete(file.path);
     }
+  }
+
+  /** YARA over the file's contents, when hashes found nothing and content scanning is on. */
+  private async scanContent(file: InspectedFile): Promise<Finding | null> {
+    if (!this.o.store.settings.get().contentScan) return null;
+    return worstYaraFinding(await this.content.scanFile(file.path));
   }
 
   private respond(file: InspectedFile, finding: Finding, source: 'realtime' | 'scan', scanId: string | null): Alert {
@@ -397,6 +411,7 @@ export class Engine {
 
   async applySettings(patch: Partial<Settings>): Promise<Settings> {
     const next = this.o.store.settings.update(patch);
+    if (patch.yaraFolders) void this.content.load(next.yaraFolders);
     if (patch.watchFolders) {
       this.watchOverride = null;
       await this.sensor.setFolders(next.watchFolders);
@@ -505,6 +520,7 @@ export class Engine {
     await this.processSensor.stop();
     await this.networkSensor.stop();
     this.telemetryPush.stop();
+    await this.content.close();
     await this.waitForScans();
     while (this.realtimeBusy) await new Promise((r) => setTimeout(r, 10));
     await this.hashPool.close();

@@ -46,6 +46,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
       // Files an interrupted quarantine left in place are looked at again once the watcher runs.
       for (const path of report.rescan) engine!.enqueueRealtime(path);
     } },
+    { name: 'load the YARA rules', run: () => engine!.content.load(store!.settings.get().yaraFolders) },
     { name: 'start the file sensor', run: () => engine!.sensor.start() },
     { name: 'start the process sensor', run: () => engine!.processSensor.start() },
     // After the process sensor: whether it sees network system calls decides if this one polls.

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import {
   Alert, EventKind, HashListImport, ScanScheduleStatus, SignatureImport, SignatureList, ScanSchedule, ProcessNode, QuarantineItem, Scan,
-  ScanProgress, Settings, Severity, Status, Language, TelemetryEvent, TelemetrySummary,
+  ScanProgress, Settings, Severity, Status, Language, TelemetryEvent, TelemetrySummary, YaraRulesStatus,
 } from './schemas.js';
 
 const Id = z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/, 'ids are letters, digits, _ and -');
@@ -53,6 +53,8 @@ export const methods = {
     z.object({ scan: Scan }),
     'Start an on-demand scan of some paths, or the quick or full scan; progress arrives as scanProgress events.',
   ),
+  getYaraRules: method(Empty, YaraRulesStatus,
+    "The YARA rules in use: Mamori's own plus the user's folders, with the files that did not compile."),
   getScanSchedule: method(Empty, ScanScheduleStatus, 'The scheduled quick and full scans: settings, next and last run.'),
   cancelScan: method(z.object({ id: Id }).strict(), z.object({ scan: Scan }), 'Stop a running scan.'),
   getScan: method(z.object({ id: Id }).strict(), z.object({ scan: Scan, progress: ScanProgress.nullable() }),
@@ -73,6 +75,8 @@ export const methods = {
       eventsMaxMb: z.number().int().min(50).max(1_000_000).optional(),
       scanSchedule: ScanSchedule.optional(),
       scanCpuPercent: z.number().int().min(5).max(100).optional(),
+      yaraFolders: z.array(AbsPath).max(64).optional(),
+      contentScan: z.boolean().optional(),
     }).strict(),
     Settings,
     'Change some settings; the rest stay as they are.',

@@ -162,6 +162,8 @@ export const Settings = z.object({
   eventsMaxMb: z.number().int().min(50).max(1_000_000).default(2048).describe('the database is kept under this size'),
   scanSchedule: ScanSchedule.default({ quick: { enabled: true, at: '12:30' }, full: { enabled: true, day: 0, at: '03:00' } }),
   scanCpuPercent: z.number().int().min(5).max(100).default(50).describe('scheduled scans use at most this % of one CPU core'),
+  yaraFolders: z.array(z.string()).default([]).describe("the user's YARA rule folders, used with Mamori's own rules"),
+  contentScan: z.boolean().default(true).describe('check file contents with YARA rules, not only hashes'),
 });
 export type Settings = z.infer<typeof Settings>;
 /** Settings as stored or given as defaults: fields added later may be missing and take their default. */
@@ -177,6 +179,18 @@ export const ScanScheduleStatus = z.object({
   cpuPercent: z.number().int(),
 });
 export type ScanScheduleStatus = z.infer<typeof ScanScheduleStatus>;
+
+export const YaraRulesStatus = z.object({
+  state: z.enum(['running', 'starting', 'unavailable', 'failed', 'stopped']),
+  detail: z.string().nullable(),
+  folders: z.array(z.string()),
+  rules: z.number().int().nonnegative(),
+  filesOk: z.number().int().nonnegative(),
+  filesFailed: z.number().int().nonnegative(),
+  compileMs: z.number().nonnegative(),
+  errors: z.array(z.object({ file: z.string(), line: z.number().int(), message: z.string() })).describe('rule files that did not compile (first 50)'),
+});
+export type YaraRulesStatus = z.infer<typeof YaraRulesStatus>;
 
 export const HashListImport = z.object({
   name: z.string(),

@@ -72,6 +72,7 @@ export function createFakeCore(): FakeCore {
     importHashList: vi.fn(notFound),
     importSignatures: vi.fn(notFound),
     listSignatures: vi.fn(notFound),
+    getYaraRules: vi.fn(notFound),
     removeSignatureList: vi.fn(notFound),
   };
   const events = {

@@ -17,6 +17,7 @@ const validInput: Record<MethodName, unknown> = {
   deleteQuarantine: { id: 'q_1' },
   startScan: { paths: ['/home/user/Downloads'] },
   getScanSchedule: {},
+  getYaraRules: {},
   cancelScan: { id: 'scan_1' },
   getScan: { id: 'scan_1' },
   listScans: {},
