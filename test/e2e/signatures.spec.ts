@@ -3,7 +3,7 @@
 // then quarantined, and removing the list (confirmed) empties the table. Needs `npm run build` first.
 import { expect, test } from '@playwright/test';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAgent, type RunningAgent } from './agent.js';
@@ -63,4 +63,19 @@ test('a format Mamori cannot read is refused with a reason, and nothing is impor
   await page.getByTestId('signatures-import').click();
   await expect(page.getByTestId('signatures-error')).toContainText('use YARA rules');
   await expect(page.getByTestId('signatures-empty')).toBeVisible();
+});
+
+test('Settings shows the YARA rules in use; a rule folder with a broken file is added and the broken file is named', async ({ page }) => {
+  const folder = join(staging, 'yara-rules');
+  mkdirSync(folder);
+  writeFileSync(join(folder, 'good.yar'), 'rule office_marker { strings: $a = "OFFICE-MARKER-e2e" condition: $a }\n');
+  writeFileSync(join(folder, 'broken.yar'), 'rule broken { condition: and }\n');
+  await page.goto(agent.handle.url);
+  await page.getByTestId('nav-settings').click();
+  await expect(page.getByTestId('yara-summary')).toContainText(/rules in use/);
+  await page.getByTestId('yara-folder-input').fill(folder);
+  await page.getByTestId('yara-folder-add').click();
+  await expect(page.getByTestId('yara-folders')).toContainText(folder);
+  await expect(page.getByTestId('yara-errors')).toContainText('broken.yar', { timeout: 15_000 });
+  await expect(page.getByTestId('yara-summary')).toContainText(/rules in use from 2 file\(s\)/);
 });

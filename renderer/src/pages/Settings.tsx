@@ -6,6 +6,7 @@ import { useApp } from '../state.js';
 import { dictionaries, isAbsolutePath, resolveLanguage } from '../i18n.js';
 import { errorMessage } from '../client.js';
 import { SignatureLists } from './SignatureLists.js';
+import { YaraRules } from './YaraRules.js';
 
 const NOTIFY_LEVELS: Severity[] = [...SEVERITY_ORDER].reverse();
 
@@ -135,6 +136,8 @@ export function SettingsPage() {
       </section>
 
       <SignatureLists />
+
+      <YaraRules />
     </>
   );
 }

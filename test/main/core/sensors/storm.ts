@@ -34,14 +34,15 @@ export function runLoop(marker: string, n: number): Promise<{ pid: number; wallM
 export function countStorm(dataDir: string, bashPid: number, marker: string, n: number): StormCount {
   const db = new Database(join(dataDir, 'mamori.db'), { readonly: true, fileMustExist: true });
   try {
-    const rows = db.prepare(`SELECT json_extract(doc, '$.process.args') AS args FROM events
-      WHERE action = 'exec' AND json_extract(doc, '$.process.parent.pid') = ? AND process_pid != ?`)
-      .all(bashPid, bashPid) as { args: string | null }[];
+    // The storm's argv has no spaces or quotes, so its command line splits back into it.
+    const rows = db.prepare(`SELECT process_command_line AS cmd FROM events
+      WHERE action = 'exec' AND parent_pid = ? AND process_pid != ?`)
+      .all(bashPid, bashPid) as { cmd: string | null }[];
     const seen = new Uint8Array(n + 1);
     let withArgs = 0;
     let badOrDuplicate = 0;
     for (const r of rows) {
-      const args = r.args ? (JSON.parse(r.args) as string[]) : null;
+      const args = r.cmd ? r.cmd.split(' ') : null;
       if (!args || args[1] !== marker) continue;
       const i = Number(args[2]);
       if (args.length !== 3 || !Number.isInteger(i) || i < 1 || i > n || seen[i]) { badOrDuplicate++; continue; }
