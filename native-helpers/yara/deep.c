@@ -216,7 +216,8 @@ static struct archive *open_archive(const uint8_t *d, size_t n, bool raw, struct
         archive_read_free(a);
         return NULL;
     }
-    if (!raw && *rc < ARCHIVE_WARN && archive_format(a) == 0) {
+    /* A compressed stream of zeros reads as an empty tar: let the raw pass take it as one member. */
+    if (!raw && ((*rc < ARCHIVE_WARN && archive_format(a) == 0) || (*rc == ARCHIVE_EOF && archive_filter_count(a) >= 2))) {
         archive_read_free(a);
         return NULL;
     }
@@ -246,13 +247,14 @@ static void raw_member_name(char *out, size_t cap, const char *parent)
 }
 
 /* Reads the current entry into memory, within the per-member, total and ratio limits. Returns the
- * buffer (caller frees) or NULL with a problem written (or nothing when the entry is empty: *n = 0). */
+ * buffer (caller frees) and its length in *n; *n = SIZE_MAX when it failed (a problem is written). An
+ * empty entry gives NULL and *n = 0. */
 static uint8_t *read_entry(walk *wk, struct archive *a, const char *path, uint64_t *container_out,
                            size_t container_len, size_t *n, bool *abort_container)
 {
     size_t cap = 0, len = 0;
     uint8_t *buf = NULL;
-    *n = 0;
+    *n = (size_t)-1; /* failed, until the end of the data is reached */
     for (;;) {
         if (past_deadline(wk, path)) {
             *abort_container = true;
@@ -354,7 +356,7 @@ static void walk_archive(walk *wk, struct archive *a, struct archive_entry *e, i
         bool abort_container = false;
         size_t n = 0;
         uint8_t *buf = read_entry(wk, a, cpath, &out, container_len, &n, &abort_container);
-        if (buf || (n == 0 && !abort_container && !wk->stop))
+        if (n != (size_t)-1)
             node(wk, buf ? buf : (const uint8_t *)"", n, cpath, depth + 1, suspicious, false);
         free(buf);
         if (abort_container)
