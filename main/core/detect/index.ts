@@ -34,3 +34,4 @@ export function detectFile(facts: FileFacts, hashes: HashSignatures): Finding | 
   }
   return null;
 }
+export { detectMembers, type MemberFinding } from './archive-findings.js';
