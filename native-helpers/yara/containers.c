@@ -590,6 +590,16 @@ static void expand_tnef(ctx *c)
 
 /* ------------------------------------------------------------------------------------------------ */
 
+/* A uuencode "begin 644 name" line anywhere (the word alone is common in ordinary text). */
+static bool has_uu_begin(const uint8_t *d, size_t n)
+{
+    for (const uint8_t *p = d; (p = find(p, (size_t)(d + n - p), "begin ")) != NULL; p++) {
+        if ((p == d || p[-1] == '\n') && p + 10 <= d + n && isdigit(p[6]) && isdigit(p[7]) && isdigit(p[8]) && p[9] == ' ')
+            return true;
+    }
+    return false;
+}
+
 const char *container_kind(const uint8_t *d, size_t n)
 {
     size_t head = n < SNIFF ? n : SNIFF;
@@ -605,8 +615,7 @@ const char *container_kind(const uint8_t *d, size_t n)
         return NULL;
     if (find(d, head, "(This file must be converted with BinHex"))
         return "binhex";
-    if (find_ci(d, n, "content-transfer-encoding:") || find_ci(d, n, ";base64,") || find(d, n, "\nbegin ") ||
-        (n > 6 && memcmp(d, "begin ", 6) == 0))
+    if (find_ci(d, n, "content-transfer-encoding:") || find_ci(d, n, ";base64,") || has_uu_begin(d, n))
         return "mail";
     return NULL;
 }
