@@ -10,6 +10,8 @@
 #include <strings.h>
 #include <zlib.h>
 
+#include "ole2.h"
+
 #define SNIFF 8192
 
 typedef struct ctx {
@@ -377,31 +379,9 @@ static bool ole1_package(const uint8_t *b, size_t n, char *name, size_t name_cap
             return false;
         i += 4 + le32(b + i);
     }
-    if (i + 4 + 2 > n)
-        return false;
-    i += 4 + 2; /* native size, then the Package's own uint16 */
-    const uint8_t *label = b + i;
-    const uint8_t *z = memchr(b + i, 0, n - i);
-    if (!z)
-        return false;
-    snprintf(name, name_cap, "%.*s", (int)(z - label < 200 ? z - label : 200), (const char *)label);
-    i = (size_t)(z - b) + 1;
-    z = memchr(b + i, 0, n - i); /* source path */
-    if (!z)
-        return false;
-    i = (size_t)(z - b) + 1 + 4; /* two uint16: unknown, type */
-    if (i + 4 > n || le32(b + i) > n - i - 4)
-        return false;
-    i += 4 + le32(b + i); /* temporary path */
     if (i + 4 > n)
         return false;
-    uint32_t size = le32(b + i);
-    i += 4;
-    if (size > n - i)
-        return false;
-    *file = b + i;
-    *file_len = size;
-    return true;
+    return ole_package_native(b + i + 4, n - i - 4, name, name_cap, file, file_len); /* after the native size */
 }
 
 static int hexv(uint8_t ch)
@@ -600,6 +580,24 @@ static bool has_uu_begin(const uint8_t *d, size_t n)
     return false;
 }
 
+/* ------------------------------------------------------------------------------------------------ */
+/* OLE2 (ole2.c) */
+
+static int ole2_child(void *user, const char *name, const uint8_t *d, size_t n)
+{
+    ctx *c = user;
+    give(c, name, d, n);
+    return c->stop;
+}
+
+static void expand_ole2(ctx *c)
+{
+    const char *msg = NULL;
+    const char *code = ole2_expand(c->d, c->n, c->max_out, ole2_child, c, &msg);
+    if (code)
+        fail(c, code, msg);
+}
+
 const char *container_kind(const uint8_t *d, size_t n)
 {
     size_t head = n < SNIFF ? n : SNIFF;
@@ -607,6 +605,8 @@ const char *container_kind(const uint8_t *d, size_t n)
         return "szdd";
     if (n >= 4 && memcmp(d, "\x78\x9f\x3e\x22", 4) == 0)
         return "tnef";
+    if (n >= 8 && memcmp(d, OLE2_MAGIC, 8) == 0)
+        return "ole2";
     if (n >= 5 && memcmp(d, "{\\rt", 4) == 0)
         return find(d, n, "\\objdata") ? "rtf" : NULL;
     if (find(d, head < 1024 ? head : 1024, "%PDF-"))
@@ -634,6 +634,8 @@ int container_expand(const uint8_t *d, size_t n, uint64_t max_out, container_emi
         expand_tnef(&c);
     else if (strcmp(kind, "rtf") == 0)
         expand_rtf(&c);
+    else if (strcmp(kind, "ole2") == 0)
+        expand_ole2(&c);
     else if (strcmp(kind, "pdf") == 0)
         expand_pdf(&c);
     else if (strcmp(kind, "binhex") == 0)

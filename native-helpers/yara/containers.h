@@ -1,6 +1,6 @@
 /* Containers libarchive does not read: mail and web text (MIME base64 parts, data: URIs, uuencode),
  * BinHex 4.0, MS-DOS SZDD (compress.exe), RTF \objdata (OLE1 Package), PDF streams (Flate), TNEF
- * (winmail.dat). Each decoder works on a buffer in memory, never reads past it, and never produces more
+ * (winmail.dat), OLE2 compound files (ole2.c). Each decoder works on a buffer in memory, never reads past it, and never produces more
  * than max_out bytes per child. */
 #ifndef MAMORI_YARA_CONTAINERS_H
 #define MAMORI_YARA_CONTAINERS_H
@@ -11,7 +11,7 @@
 /* Called for each decoded child; returns nonzero to stop. */
 typedef int (*container_emit)(void *user, const char *name, const uint8_t *data, size_t len);
 
-/* The kind of container `d` is ("mail", "binhex", "szdd", "rtf", "pdf", "tnef"), or NULL. */
+/* The kind of container `d` is ("mail", "binhex", "szdd", "rtf", "pdf", "tnef", "ole2"), or NULL. */
 const char *container_kind(const uint8_t *d, size_t n);
 
 /* Decodes the children of a container and hands each to emit. A damaged container gives what could be
