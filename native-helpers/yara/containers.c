@@ -137,33 +137,34 @@ static void expand_mail(ctx *c)
         fail(c, "ENOMEM", "out of memory decoding the text");
         return;
     }
-    /* MIME parts: the body starts after the blank line that ends the part's headers. */
+    /* MIME parts: the body starts after the blank line that ends the part's headers. Every search goes
+     * forward from where the last one ended, so hostile text (thousands of headers, no blank line) costs
+     * linear time. */
+    const uint8_t *blank = NULL, *done_until = d;
     for (const uint8_t *p = d; !c->stop && (p = find_ci(p, (size_t)(end - p), "content-transfer-encoding:")) != NULL;) {
         const uint8_t *line_end = memchr(p, '\n', (size_t)(end - p));
         if (!line_end)
             break;
         bool b64 = find_ci(p, (size_t)(line_end - p), "base64") != NULL;
-        const uint8_t *body = find(p, (size_t)(end - p), "\n\n");
-        const uint8_t *body_crlf = find(p, (size_t)(end - p), "\n\r\n");
-        if (body_crlf && (!body || body_crlf < body))
-            body = body_crlf + 3;
-        else if (body)
-            body += 2;
         p = line_end;
-        if (!b64 || !body)
-            continue;
-        /* The part's headers: back to the previous blank line (at most 2 KiB). */
+        if (!blank || blank < p) {
+            const uint8_t *lf = find(p, (size_t)(end - p), "\n\n"), *crlf = find(p, (size_t)(end - p), "\n\r\n");
+            blank = crlf && (!lf || crlf < lf) ? crlf : lf;
+            if (!blank)
+                break; /* no body follows any later header either */
+        }
+        const uint8_t *body = blank + (blank[1] == '\r' ? 3 : 2);
+        if (!b64 || body < done_until)
+            continue; /* several headers before one body: decoded once */
+        /* The part's headers, for its file name: at most 2 KiB before the encoding line, up to the body. */
         const uint8_t *hstart = p - (p - d > 2048 ? 2048 : p - d);
-        const uint8_t *blank = NULL;
-        for (const uint8_t *q = hstart; (q = find(q, (size_t)(p - q), "\n\n")) != NULL; q++)
-            blank = q;
-        if (blank)
-            hstart = blank;
+        size_t hlen = (size_t)(body - hstart) < 4096 ? (size_t)(body - hstart) : 4096;
         snprintf(name, sizeof name, "part-%d", ++k);
-        header_name(hstart, (size_t)(body - hstart), name, sizeof name);
+        header_name(hstart, hlen, name, sizeof name);
         size_t got = b64_run(body, end, true, out, c->max_out);
         if (got)
             give(c, name, out, got);
+        done_until = body + 1;
         p = body;
     }
     /* data: URIs (HTML, SVG, CSS). */
@@ -190,7 +191,8 @@ static void expand_mail(ctx *c)
         snprintf(name, sizeof name, "%.*s", nm && nlen ? (int)nlen : 4, nm && nlen ? (const char *)nm + 1 : "data");
         size_t o = 0;
         bool ended = false;
-        for (const uint8_t *line = nl + 1; line < end && o < c->max_out;) {
+        const uint8_t *line = nl + 1;
+        for (; line < end && o < c->max_out;) {
             const uint8_t *le = memchr(line, '\n', (size_t)(end - line));
             if (!le)
                 le = end;
@@ -220,6 +222,7 @@ static void expand_mail(ctx *c)
             fail(c, "TRUNCATED", "a uuencoded file has no \"end\" line");
         if (o)
             give(c, name, out, o);
+        p = line > p ? line - 1 : p; /* go on after the decoded lines, not inside them */
     }
     free(out);
 }
@@ -486,6 +489,9 @@ static void expand_pdf(ctx *c)
 {
     const uint8_t *d = c->d, *end = d + c->n;
     int k = 0;
+    /* floor: the dictionary search never goes back before the previous stream's end; next_end: the
+     * next "endstream", found once and reused (both keep hostile files linear). */
+    const uint8_t *floor = d, *next_end = NULL;
     for (const uint8_t *p = d; !c->stop && (p = find(p, (size_t)(end - p), "stream")) != NULL;) {
         const uint8_t *kw = p;
         p += 6;
@@ -497,14 +503,19 @@ static void expand_pdf(ctx *c)
             continue;
         const uint8_t *body = p + 1;
         /* The stream's dictionary: back to "obj" (at most 4 KiB). */
-        const uint8_t *dict = kw - (kw - d > 4096 ? 4096 : kw - d);
+        const uint8_t *dict = kw - (kw - floor > 4096 ? 4096 : kw - floor);
         const uint8_t *obj = NULL;
         for (const uint8_t *q = dict; (q = find(q, (size_t)(kw - q), "obj")) != NULL; q++)
             obj = q;
         if (obj)
             dict = obj;
         size_t dlen = (size_t)(kw - dict);
-        const uint8_t *stop = find(body, (size_t)(end - body), "endstream");
+        if (next_end != end && (!next_end || next_end < body)) {
+            next_end = find(body, (size_t)(end - body), "endstream");
+            if (!next_end)
+                next_end = end;
+        }
+        const uint8_t *stop = next_end != end ? next_end : NULL;
         size_t len = stop ? (size_t)(stop - body) : (size_t)(end - body);
         const uint8_t *lp = find(dict, dlen, "/Length");
         if (lp) {
@@ -519,6 +530,7 @@ static void expand_pdf(ctx *c)
         while (len && stop && (const uint8_t *)body + len == stop && (body[len - 1] == '\n' || body[len - 1] == '\r'))
             len--;
         p = body + len;
+        floor = p;
         char name[32];
         snprintf(name, sizeof name, "stream-%d", ++k);
         bool flate = find(dict, dlen, "/FlateDecode") != NULL || find(dict, dlen, "/Fl ") != NULL;

@@ -174,13 +174,30 @@ describe.skipIf(skip)('mamori-yara deep scans', () => {
     expect(r.members).toHaveLength(5);
   });
 
-  it('hostile containers: lying SZDD, unterminated BinHex and uuencode, 300 mutated test files', async () => {
+  it('hostile containers: lying SZDD, unterminated BinHex and uuencode, quadratic-bait text, 300 mutated test files', async () => {
     writeFileSync(join(dir, 'lie.szdd'), Buffer.concat([Buffer.from('SZDD\x88\xf0\x27\x33A\x00', 'latin1'), Buffer.from([0xff, 0xff, 0xff, 0xff]), Buffer.alloc(64, 0xff)]));
     expect(codes(await scanner.scanDeep(join(dir, 'lie.szdd')))).toEqual(['TOO_BIG']);
     writeFileSync(join(dir, 'open.hqx'), '(This file must be converted with BinHex 4.0)\n:!!!!');
     expect(codes(await scanner.scanDeep(join(dir, 'open.hqx')))).toEqual(['TRUNCATED']);
     writeFileSync(join(dir, 'open.uu'), 'begin 644 x.bin\nM' + '4'.repeat(60) + '\n');
     expect(codes(await scanner.scanDeep(join(dir, 'open.uu')))).toEqual(['TRUNCATED']);
+
+    // Text built to make naive decoders quadratic: 4 MB each, all five within seconds.
+    const slow: [string, string][] = [
+      ['many-headers.eml', 'Content-Transfer-Encoding: base64\n'.repeat(120_000) + '\n' + 'TVqQ'.repeat(1000) + '\n'],
+      ['many-begins.txt', 'begin 644 x\n'.repeat(350_000)],
+      ['short-streams.pdf', '%PDF-1.4\n' + '1 0 obj<</Length 1>>stream\nX'.repeat(150_000) + 'endstream\n'],
+      ['open-streams.pdf', '%PDF-1.4\n' + 'stream\n'.repeat(600_000)],
+      ['uris.html', ';base64,'.repeat(500_000)],
+    ];
+    const t0 = Date.now();
+    for (const [name, text] of slow) {
+      writeFileSync(join(dir, name), text);
+      await scanner.scanDeep(join(dir, name));
+    }
+    const slowMs = Date.now() - t0;
+    console.log(`[yara-archives] 5 pathological 4 MB containers: ${slowMs} ms`);
+    expect(slowMs).toBeLessThan(20_000);
 
     if (!existsSync(TESTFILES)) return;
     let seed = 12345;
