@@ -10,6 +10,6 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential python3 make gcc pkg-config ca-certificates \
   clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
-  chromium clamav clamav-testfiles yara libyara-dev libjansson-dev \
+  chromium clamav clamav-testfiles yara libyara-dev libjansson-dev libarchive-dev libssl-dev \
   xvfb xauth dbus dbus-x11 libnotify-bin dunst util-linux >/dev/null
 echo "system packages installed"

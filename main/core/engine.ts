@@ -5,7 +5,7 @@ import {
   MamoriError, type Action, type Alert, type Scan, type ScanScheduleStatus, type Settings, type Status, type StatusReason,
 } from '../../preload/contract/index.js';
 import {
-  detectFile, HashSignatures, parseSignatures, UnsupportedSignatureFormat, worstYaraFinding, type Finding,
+  detectFile, detectMembers, HashSignatures, parseSignatures, UnsupportedSignatureFormat, worstYaraFinding, type Finding,
 } from './detect/index.js';
 import { QuarantineVault, type RecoveryReport } from './respond/index.js';
 import {
@@ -220,10 +220,24 @@ export class Engine {
     }
   }
 
-  /** YARA over the file's contents, when hashes found nothing and content scanning is on. */
+  /**
+   * When hashes found nothing and content scanning is on: YARA over the file, then inside it (archive and
+   * container members, by their hashes first, then their YARA matches). A finding inside names its path there.
+   */
   private async scanContent(file: InspectedFile): Promise<Finding | null> {
     if (!this.o.store.settings.get().contentScan) return null;
-    return worstYaraFinding(await this.content.scanFile(file.path));
+    const r = await this.content.scan(file.path);
+    if (!r) return null;
+    const own = worstYaraFinding(r.matches);
+    if (own) return own;
+    const inner = detectMembers(r.members, this.hashes);
+    const byHash = inner.find((f) => f.kind === 'hash');
+    if (byHash?.rule) return { rule: byHash.rule, signature: `${byHash.signature} (inside ${byHash.path})` };
+    for (const f of inner) {
+      const found = worstYaraFinding(f.matches);
+      if (found) return { ...found, signature: `${found.signature} (inside ${f.path})` };
+    }
+    return null;
   }
 
   private respond(file: InspectedFile, finding: Finding, source: 'realtime' | 'scan', scanId: string | null): Alert {

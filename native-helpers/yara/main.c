@@ -24,6 +24,12 @@
 #define DEFAULT_MAX_FILE_SIZE (128ull << 20)
 #define DEFAULT_MAX_DATA_SIZE (32ull << 20)
 #define DEFAULT_TIMEOUT_S 60
+/* Deep scans (archives and containers): generous for real files, small enough that a bomb costs little. */
+#define DEFAULT_DEEP_DEPTH 10
+#define DEFAULT_DEEP_MEMBER (64ll << 20)
+#define DEFAULT_DEEP_TOTAL (256ll << 20)
+#define DEFAULT_DEEP_RATIO 200
+#define DEFAULT_DEEP_ENTRIES 10000
 #define MAX_THREADS YR_MAX_THREADS /* libyara's limit on scanners running at once */
 #define ID_SNIFF 4096              /* bytes of an over-long line kept to find its id */
 
@@ -135,10 +141,13 @@ static void handle_request(const char *line, size_t len)
         const char *path = json_string_value(jpath);
         if (!path || !*path || strlen(path) != json_string_length(jpath)) {
             reply_error(true, id, "BAD_REQUEST", "scan needs a non-empty \"path\" string without NUL");
+        } else if (json_object_get(req, "deep") && !json_is_boolean(json_object_get(req, "deep"))) {
+            reply_error(true, id, "BAD_REQUEST", "\"deep\" must be true or false");
         } else {
             scan_job *job = calloc(1, sizeof *job);
             if (job && (job->path = strdup(path)) != NULL) {
                 job->id = id;
+                job->deep = json_is_true(json_object_get(req, "deep"));
                 pool_submit(job);
             } else {
                 free(job);
@@ -283,9 +292,16 @@ static void usage(FILE *f)
             "  --threads N          scanning threads (default: the number of CPUs, at most %d)\n"
             "  --max-file-size B    larger files get a TOO_BIG error (default %llu)\n"
             "  --max-data-size B    largest scan_data payload, decoded (default %llu)\n"
-            "  --timeout-s S        per-scan timeout (default %d)\n"
+            "  --timeout-s S        per-scan timeout (default %d; a deep scan's whole walk)\n"
+            "Deep scans ({\"type\":\"scan\",...,\"deep\":true}) open archives and containers in memory:\n"
+            "  --deep-max-depth N   container levels opened below the file (default %d)\n"
+            "  --deep-max-member B  largest member, uncompressed (default %lld)\n"
+            "  --deep-max-total B   all members of one file together (default %lld)\n"
+            "  --deep-max-ratio R   uncompressed:compressed per container, past 1 MiB out (default %d)\n"
+            "  --deep-max-entries N members of one file together (default %d)\n"
             "  --self-test          compile and run a built-in rule, print one JSON line, exit 0 (ok) or 3\n",
-            YR_VERSION, MAX_THREADS, DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_DATA_SIZE, DEFAULT_TIMEOUT_S);
+            YR_VERSION, MAX_THREADS, DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_DATA_SIZE, DEFAULT_TIMEOUT_S, DEFAULT_DEEP_DEPTH,
+            DEFAULT_DEEP_MEMBER, DEFAULT_DEEP_TOTAL, DEFAULT_DEEP_RATIO, DEFAULT_DEEP_ENTRIES);
 }
 
 static bool parse_num(const char *s, long long lo, long long hi, long long *out)
@@ -343,6 +359,8 @@ int main(int argc, char **argv)
     long long max_file_size = (long long)DEFAULT_MAX_FILE_SIZE;
     long long max_data = (long long)DEFAULT_MAX_DATA_SIZE;
     long long timeout_s = DEFAULT_TIMEOUT_S;
+    long long deep_depth = DEFAULT_DEEP_DEPTH, deep_member = DEFAULT_DEEP_MEMBER, deep_total = DEFAULT_DEEP_TOTAL;
+    long long deep_ratio = DEFAULT_DEEP_RATIO, deep_entries = DEFAULT_DEEP_ENTRIES;
     if (!roots)
         return 3;
     for (int i = 1; i < argc; i++) {
@@ -376,6 +394,31 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--timeout-s") == 0 && has_value) {
             if (!parse_num(argv[++i], 1, 86400, &timeout_s)) {
                 diag("--timeout-s wants seconds from 1 to 86400");
+                return 2;
+            }
+        } else if (strcmp(a, "--deep-max-depth") == 0 && has_value) {
+            if (!parse_num(argv[++i], 0, 64, &deep_depth)) {
+                diag("--deep-max-depth wants a number from 0 to 64");
+                return 2;
+            }
+        } else if (strcmp(a, "--deep-max-member") == 0 && has_value) {
+            if (!parse_num(argv[++i], 1, 1LL << 32, &deep_member)) {
+                diag("--deep-max-member wants a byte count from 1 to 2^32");
+                return 2;
+            }
+        } else if (strcmp(a, "--deep-max-total") == 0 && has_value) {
+            if (!parse_num(argv[++i], 1, 1LL << 40, &deep_total)) {
+                diag("--deep-max-total wants a byte count from 1 to 2^40");
+                return 2;
+            }
+        } else if (strcmp(a, "--deep-max-ratio") == 0 && has_value) {
+            if (!parse_num(argv[++i], 1, 1000000, &deep_ratio)) {
+                diag("--deep-max-ratio wants a number from 1 to 1000000");
+                return 2;
+            }
+        } else if (strcmp(a, "--deep-max-entries") == 0 && has_value) {
+            if (!parse_num(argv[++i], 1, 100000000, &deep_entries)) {
+                diag("--deep-max-entries wants a number from 1 to 100000000");
                 return 2;
             }
         } else {
@@ -420,7 +463,7 @@ int main(int argc, char **argv)
     jw_i64(&w, getpid());
     jw_lit(&w, ",\"tier\":\"libyara\",\"libyara\":");
     jw_cstr(&w, YR_VERSION);
-    jw_lit(&w, ",\"capabilities\":[\"scan\",\"scan_data\"],\"clock\":\"boottime\"");
+    jw_lit(&w, ",\"capabilities\":[\"scan\",\"scan_data\",\"deep\"],\"clock\":\"boottime\"");
     emit_raw_line(&w);
 
     compile_report rep;
@@ -430,7 +473,10 @@ int main(int argc, char **argv)
     }
     /* A queue deep enough that workers never wait for the reader between small files. */
     if (pool_start(rep.rules, (int)threads, threads * 8 > 64 ? (int)threads * 8 : 64,
-                   (scan_limits){ .max_file_size = (uint64_t)max_file_size, .timeout_s = (int)timeout_s }) != 0) {
+                   (scan_limits){ .max_file_size = (uint64_t)max_file_size, .timeout_s = (int)timeout_s,
+                                  .deep = { .max_depth = (int)deep_depth, .max_member = (uint64_t)deep_member,
+                                            .max_total = (uint64_t)deep_total, .max_ratio = (uint64_t)deep_ratio,
+                                            .max_entries = (uint64_t)deep_entries } }) != 0) {
         diag("cannot start the scanning threads");
         return 3;
     }
@@ -453,6 +499,17 @@ int main(int argc, char **argv)
     jw_i64(&w, max_data);
     jw_lit(&w, ",\"timeout_s\":");
     jw_i64(&w, timeout_s);
+    jw_lit(&w, ",\"deep\":{\"max_depth\":");
+    jw_i64(&w, deep_depth);
+    jw_lit(&w, ",\"max_member\":");
+    jw_i64(&w, deep_member);
+    jw_lit(&w, ",\"max_total\":");
+    jw_i64(&w, deep_total);
+    jw_lit(&w, ",\"max_ratio\":");
+    jw_i64(&w, deep_ratio);
+    jw_lit(&w, ",\"max_entries\":");
+    jw_i64(&w, deep_entries);
+    jw_lit(&w, "}");
     emit_line(&w);
     jw_free(&w);
 

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -78,7 +79,7 @@ typedef struct match_ctx {
     int count;
 } match_ctx;
 
-static void write_match(jw *w, const YR_RULE *rule)
+void write_match(jw *w, const YR_RULE *rule)
 {
     jw_lit(w, "{\"rule\":");
     jw_cstr(w, rule->identifier);
@@ -157,6 +158,7 @@ static const char *errno_name(int e)
 typedef struct worker_state {
     YR_SCANNER *scanner;
     jw w;
+    jw problems; /* deep scans: the problems array, appended after the members */
 } worker_state;
 
 typedef struct scan_error {
@@ -194,7 +196,7 @@ static int open_for_scan(const char *path, int64_t *size, scan_error *err)
     return fd;
 }
 
-static void set_name_variables(YR_SCANNER *s, const char *path)
+void set_name_variables(YR_SCANNER *s, const char *path)
 {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
@@ -208,8 +210,104 @@ static void set_name_variables(YR_SCANNER *s, const char *path)
     yr_scanner_define_string_variable(s, EXT_EXTENSION, ext);
 }
 
+/* Reads a whole file into memory for a deep scan (libarchive and the containers work on buffers; a
+ * mapping could SIGBUS outside libyara's guard if the file shrank). */
+static uint8_t *read_whole(int fd, int64_t size, size_t *len, scan_error *err)
+{
+    uint8_t *buf = malloc(size > 0 ? (size_t)size : 1);
+    size_t got = 0;
+    if (!buf) {
+        err->code = "ENOMEM";
+        snprintf(err->message, sizeof err->message, "out of memory reading the file");
+        return NULL;
+    }
+    while (got < (size_t)size) {
+        ssize_t n = read(fd, buf + got, (size_t)size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            err->code = errno_name(e);
+            snprintf(err->message, sizeof err->message, "%s", strerror(e));
+            free(buf);
+            return NULL;
+        }
+        if (n == 0)
+            break; /* the file shrank: scan what is there */
+        got += (size_t)n;
+    }
+    *len = got;
+    return buf;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    return b && b[1] ? b + 1 : path;
+}
+
+/* A deep scan: the file's own matches, then every member (deep.c). */
+static void run_deep_job(worker_state *ws, scan_job *job)
+{
+    jw *w = &ws->w;
+    scan_error err = { 0 };
+    int64_t size = 0;
+    size_t len = 0;
+    uint8_t *data = NULL;
+    int fd = open_for_scan(job->path, &size, &err);
+    if (fd >= 0) {
+        data = read_whole(fd, size, &len, &err);
+        close(fd);
+    }
+    jw_begin(w, "result");
+    jw_lit(w, ",\"id\":");
+    jw_i64(w, job->id);
+    jw_lit(w, ",\"matches\":[");
+    if (data) {
+        match_ctx m = { .w = w };
+        set_name_variables(ws->scanner, job->path);
+        yr_scanner_set_callback(ws->scanner, on_scan_message, &m);
+        int rc = yr_scanner_scan_mem(ws->scanner, data, len);
+        if (rc != ERROR_SUCCESS) {
+            const char *msg;
+            err.code = yara_error_code(rc, &msg);
+            snprintf(err.message, sizeof err.message, "%s (libyara error %d)", msg, rc);
+        }
+    }
+    jw_lit(w, "]");
+    if (data) {
+        jw_lit(w, ",\"size\":");
+        jw_i64(w, (int64_t)len);
+        jw_lit(w, ",\"members\":[");
+        deep_limits dl = lim.deep;
+        dl.deadline_ms = monotonic_ms() + (int64_t)lim.timeout_s * 1000;
+        jw_reset(&ws->problems);
+        deep_walk(ws->scanner, data, len, base_name(job->path), &dl, w, &ws->problems);
+        jw_lit(w, "],\"problems\":[");
+        jw_raw(w, ws->problems.p ? ws->problems.p : "", ws->problems.len);
+        jw_lit(w, "]");
+        if (ws->problems.cap > KEEP_BUFFER_MAX)
+            jw_free(&ws->problems);
+    }
+    free(data);
+    if (err.code) {
+        jw_lit(w, ",\"error\":{\"code\":");
+        jw_cstr(w, err.code);
+        jw_lit(w, ",\"message\":");
+        jw_cstr(w, err.message);
+        jw_lit(w, "}");
+    }
+    emit_line(w);
+    if (w->cap > KEEP_BUFFER_MAX)
+        jw_free(w);
+}
+
 static void run_job(worker_state *ws, scan_job *job)
 {
+    if (job->deep && job->path) {
+        run_deep_job(ws, job);
+        return;
+    }
     jw *w = &ws->w;
     scan_error err = { 0 };
     int64_t size = (int64_t)job->len;
@@ -263,6 +361,7 @@ static void *worker_main(void *arg)
     }
     yr_scanner_destroy(ws->scanner);
     jw_free(&ws->w);
+    jw_free(&ws->problems);
     free(ws);
     return NULL;
 }

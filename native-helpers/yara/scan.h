@@ -2,9 +2,12 @@
 #ifndef MAMORI_YARA_SCAN_H
 #define MAMORI_YARA_SCAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <yara.h>
+
+#include "deep.h"
 
 typedef struct scan_job {
     int64_t id;
@@ -12,12 +15,14 @@ typedef struct scan_job {
     char *name;      /* scan_data: the member's name (for the filename variables) */
     uint8_t *data;   /* scan_data: decoded bytes (owned) */
     size_t len;
+    bool deep;       /* scan: also open archives and containers (deep.h) */
     struct scan_job *next;
 } scan_job;
 
 typedef struct scan_limits {
     uint64_t max_file_size;
     int timeout_s;
+    deep_limits deep; /* deadline_ms is set per request */
 } scan_limits;
 
 /* Starts the workers. queue_cap bounds the jobs waiting, so a fast writer blocks instead of piling up. */

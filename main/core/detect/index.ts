@@ -35,4 +35,5 @@ export function detectFile(facts: FileFacts, hashes: HashSignatures): Finding | 
   return null;
 }
 export { yaraFinding, worstYaraFinding, isOwnYaraRule } from './yara-findings.js';
-export { YaraScanner, YaraScanError, type YaraMatch, type CompileReport } from './yara/index.js';
+export { YaraScanner, YaraScanError, type YaraMatch, type CompileReport, type DeepMember, type DeepScanResult } from './yara/index.js';
+export { detectMembers, type MemberFinding } from './archive-findings.js';

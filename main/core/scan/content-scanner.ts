@@ -5,7 +5,7 @@
 // status says so.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { YaraScanError, YaraScanner, type CompileReport, type YaraMatch } from '../detect/index.js';
+import { YaraScanError, YaraScanner, type CompileReport, type DeepScanResult } from '../detect/index.js';
 
 export interface ContentScannerOptions {
   helpersDir: string;
@@ -73,15 +73,18 @@ export class ContentScanner {
     }
   }
 
-  /** YARA matches of one file; [] when YARA is not available or the file cannot be scanned. */
-  async scanFile(path: string): Promise<YaraMatch[]> {
+  /**
+   * YARA over one file and, when it is an archive or a container (zip, 7z, tar, gzip, mail, OLE2, PDF...),
+   * over every member in memory, with their hashes. null when YARA is not available or the file cannot be read.
+   */
+  async scan(path: string): Promise<DeepScanResult | null> {
     const scanner = this.scanner;
-    if (!scanner) return [];
+    if (!scanner) return null;
     try {
-      return await scanner.scanFile(path);
+      return await scanner.scanDeep(path);
     } catch (err) {
       if (!(err instanceof YaraScanError && QUIET.has(err.code))) this.o.log('warn', `YARA scan of ${path} failed: ${(err as Error).message}`);
-      return [];
+      return null;
     }
   }
 

@@ -1,7 +1,7 @@
 // YARA in the protection path, through the whole core: a file that matches one of Mamori's own rules is
 // quarantined from a watched folder with the rule's own words; a user's rule folder is compiled in (a broken
 // file in it is reported with its line, the rest still works); content scanning can be switched off.
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../main/core/index.js';
@@ -66,4 +66,22 @@ describe.skipIf(skip !== null)(`YARA scanning${skip ? ` (skipped: ${skip})` : ''
     const done = await waitFor('scan end', async () => { const r = await core.api.getScan({ id: scan.id }); return r.scan.state !== 'running' ? r.scan : null; }, 15_000);
     expect(done).toMatchObject({ state: 'completed', filesScanned: 1, findings: 0 });
   });
+
+  const TESTFILES = '/usr/share/clamav-testfiles';
+  it.skipIf(!existsSync(TESTFILES))("finds ClamAV's test program inside at least 20 of the 44 clamav-testfiles with only its hash (skips without the package)", async () => {
+    const { core } = await start();
+    await core.api.updateSettings({ autoQuarantine: false });
+    const folder = dirs.make('mamori-clam-');
+    const names = readdirSync(TESTFILES);
+    for (const n of names) copyFileSync(join(TESTFILES, n), join(folder, n));
+    const { scan } = await core.api.startScan({ paths: [folder] });
+    const done = await waitFor('scan end', async () => { const r = await core.api.getScan({ id: scan.id }); return r.scan.state !== 'running' ? r.scan : null; }, 60_000);
+    const alerts = (await core.api.listAlerts({ limit: 200 })).items.filter((a) => a.scanId === scan.id);
+    const found = new Set(alerts.map((a) => a.file!.path.slice(folder.length + 1)));
+    console.log(`clamav-testfiles: ${found.size}/${names.length} found: ${[...found].sort().join(' ')}`);
+    expect(done).toMatchObject({ state: 'completed', filesScanned: names.length });
+    expect(found.size).toBeGreaterThanOrEqual(20);
+    const zip = alerts.find((a) => a.file!.path.endsWith('/clam.zip'));
+    expect(zip?.detection.signature).toBe('ClamAV test program clam.exe (inside clam.zip/clam.exe)');
+  }, 90_000);
 });

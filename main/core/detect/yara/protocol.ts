@@ -65,3 +65,52 @@ export function toMatches(v: unknown): YaraMatch[] {
 }
 
 export { str as asString, num as asNumber };
+
+/** A file found inside an archive or container by a deep scan (`{"type":"scan","deep":true}`). */
+export interface DeepMember {
+  /** Slash-joined path from the scanned file's name down: `outer.zip/inner.tar/clam.exe`. */
+  path: string;
+  size: number;
+  sha256: string;
+  md5: string;
+  sha1: string;
+  /** The member's name is absolute or climbs out with `..` (nothing is written to disk; worth telling). */
+  suspiciousName: boolean;
+  /** The member was itself opened as an archive or container (its members follow it). */
+  container: boolean;
+  matches: YaraMatch[];
+}
+
+export type DeepProblemCode =
+  | 'BOMB_RATIO' | 'TOO_DEEP' | 'TOO_MANY_ENTRIES' | 'TOO_BIG' | 'TRUNCATED' | 'CORRUPT' | 'ENCRYPTED' | 'UNSUPPORTED'
+  | 'TIMEOUT' | 'ENOMEM' | 'YARA_ERROR';
+
+/** Why (part of) a container could not be looked into. */
+export interface DeepProblem {
+  path: string;
+  code: DeepProblemCode | string;
+  message: string;
+}
+
+const HEX = /^[0-9a-f]+$/;
+
+export function toMembers(v: unknown): DeepMember[] {
+  if (!Array.isArray(v)) return [];
+  return v.filter((m): m is Record<string, unknown> => typeof m === 'object' && m !== null && typeof m.path === 'string'
+    && typeof m.sha256 === 'string' && HEX.test(m.sha256)).map((m) => ({
+    path: m.path as string,
+    size: num(m.size),
+    sha256: m.sha256 as string,
+    md5: str(m.md5),
+    sha1: str(m.sha1),
+    suspiciousName: m.suspicious_name === true,
+    container: m.container === true,
+    matches: toMatches(m.matches),
+  }));
+}
+
+export function toDeepProblems(v: unknown): DeepProblem[] {
+  if (!Array.isArray(v)) return [];
+  return v.filter((p): p is Record<string, unknown> => typeof p === 'object' && p !== null)
+    .map((p) => ({ path: str(p.path), code: str(p.code, 'CORRUPT'), message: str(p.message) }));
+}

@@ -5,7 +5,9 @@
 import { join, resolve as resolvePath } from 'node:path';
 import { packageInfo } from '../../util/index.js';
 import { YaraHelperProcess, type CompileReport } from './helper-process.js';
-import { asString, toMatches, type HelperLine, type YaraMatch } from './protocol.js';
+import {
+  asNumber, asString, toDeepProblems, toMatches, toMembers, type DeepMember, type DeepProblem, type HelperLine, type YaraMatch,
+} from './protocol.js';
 
 export interface YaraScannerOptions {
   /** Rule files, or folders searched recursively for *.yar and *.yara. */
@@ -20,6 +22,16 @@ export interface YaraScannerOptions {
   maxDataSize?: number;
   /** Per-scan timeout in seconds (helper default 60). */
   timeoutS?: number;
+  /** Deep scans (scanDeep): container levels opened below the file (helper default 10). */
+  deepMaxDepth?: number;
+  /** Deep scans: largest member kept in memory, uncompressed (helper default 64 MiB). */
+  deepMaxMember?: number;
+  /** Deep scans: all members of one file together (helper default 256 MiB). */
+  deepMaxTotal?: number;
+  /** Deep scans: uncompressed:compressed ratio of one container past 1 MiB out (helper default 200). */
+  deepMaxRatio?: number;
+  /** Deep scans: members of one file together (helper default 10,000). */
+  deepMaxEntries?: number;
   /** Requests sent to the helper and not yet answered (default: 16 per helper thread, at least 64). */
   maxInFlight?: number;
   /** How long compiling may take before the start fails (default 120 s). */
@@ -43,9 +55,17 @@ export class YaraScanError extends Error {
   }
 }
 
+/** What a deep scan found: the file's own matches, every member inside it, and what could not be opened. */
+export interface DeepScanResult {
+  matches: YaraMatch[];
+  size: number;
+  members: DeepMember[];
+  problems: DeepProblem[];
+}
+
 interface Waiting {
   request: Record<string, unknown>;
-  resolve(matches: YaraMatch[]): void;
+  resolve(line: HelperLine): void;
   reject(err: Error): void;
 }
 
@@ -76,6 +96,11 @@ export class YaraScanner {
     if (o.maxFileSize !== undefined) args.push('--max-file-size', String(o.maxFileSize));
     if (o.maxDataSize !== undefined) args.push('--max-data-size', String(o.maxDataSize));
     if (o.timeoutS !== undefined) args.push('--timeout-s', String(o.timeoutS));
+    const deep: [string, number | undefined][] = [
+      ['--deep-max-depth', o.deepMaxDepth], ['--deep-max-member', o.deepMaxMember], ['--deep-max-total', o.deepMaxTotal],
+      ['--deep-max-ratio', o.deepMaxRatio], ['--deep-max-entries', o.deepMaxEntries],
+    ];
+    for (const [flag, value] of deep) if (value !== undefined) args.push(flag, String(value));
     this.args = args;
   }
 
@@ -114,7 +139,21 @@ export class YaraScanner {
 
   /** Rules matching the file at `path`; rejects with a YaraScanError (ENOENT, EACCES, TOO_BIG, ...). */
   scanFile(path: string): Promise<YaraMatch[]> {
-    return this.enqueue({ type: 'scan', path });
+    return this.enqueue({ type: 'scan', path }).then((m) => toMatches(m.matches));
+  }
+
+  /** Like scanFile, and if the file is an archive (zip, 7z, tar, cpio, cab, rar, iso, gz/bz2/xz/zst...)
+   * or a container (mail, mbox, HTML data: URIs, uuencode, BinHex, SZDD, RTF objects, PDF streams, TNEF),
+   * also every member inside it, recursively, each with its hashes and YARA matches. Members are opened in
+   * the helper's memory, never written to disk. What could not be opened (bombs, nesting too deep,
+   * damaged or encrypted members) is in `problems`; the file itself failing rejects like scanFile. */
+  scanDeep(path: string): Promise<DeepScanResult> {
+    return this.enqueue({ type: 'scan', path, deep: true }).then((m) => ({
+      matches: toMatches(m.matches),
+      size: asNumber(m.size),
+      members: toMembers(m.members),
+      problems: toDeepProblems(m.problems),
+    }));
   }
 
   /** Rules matching in-memory bytes (an archive member); `name` fills the filename variables. */
@@ -122,7 +161,8 @@ export class YaraScanner {
     if (data.byteLength > this.compileReport.maxDataSize) {
       return Promise.reject(new YaraScanError('TOO_BIG', `${name}: ${data.byteLength} bytes, more than the limit of ${this.compileReport.maxDataSize}`));
     }
-    return this.enqueue({ type: 'scan_data', name, data_b64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') });
+    return this.enqueue({ type: 'scan_data', name, data_b64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') })
+      .then((m) => toMatches(m.matches));
   }
 
   /** Answers what was already sent, fails what is still waiting with CLOSED, and stops the helper. */
@@ -150,7 +190,7 @@ export class YaraScanner {
     return this.o.maxInFlight ?? Math.max(64, this.compileReport.threads * 16);
   }
 
-  private enqueue(request: Record<string, unknown>): Promise<YaraMatch[]> {
+  private enqueue(request: Record<string, unknown>): Promise<HelperLine> {
     if (this.state === 'closed') return Promise.reject(new YaraScanError('CLOSED', 'the YARA scanner is closed'));
     if (this.state === 'failed') return Promise.reject(new YaraScanError('HELPER_FAILED', this.failure ?? 'mamori-yara cannot run'));
     return new Promise((resolve, reject) => {
@@ -198,13 +238,12 @@ export class YaraScanner {
       return;
     }
     this.inFlight.delete(id!);
-    const matches = toMatches(m.matches);
     const err = m.type === 'error' ? m : (m.error as Record<string, unknown> | undefined);
     if (err && typeof err === 'object') {
       const what = typeof w.request.path === 'string' ? w.request.path : asString(w.request.name);
-      w.reject(new YaraScanError(asString(err.code, 'ERROR'), `${what}: ${asString(err.message)}`, matches));
+      w.reject(new YaraScanError(asString(err.code, 'ERROR'), `${what}: ${asString(err.message)}`, toMatches(m.matches)));
     } else {
-      w.resolve(matches);
+      w.resolve(m);
     }
     this.pump();
   }
