@@ -33,6 +33,10 @@ export async function createCore(config: CoreConfig): Promise<Core> {
         dataDir: config.dataDir, store: store!, events, watchOverride: config.watchFolders ?? null,
         version: packageInfo().version, log,
         processSensor: config.processSensor ?? (config.host === 'test' ? 'off' : 'auto'),
+        // Tests keep the folder watcher (the real-time tests rely on it); fanotify only when a test asks.
+        fileSensor: config.fileSensor ?? (config.host === 'test' ? 'chokidar' : 'auto'),
+        fileMounts: config.fileMounts ?? null,
+        execVerdictTimeoutMs: config.execVerdictTimeoutMs,
         networkSensor: config.networkSensor ?? (config.host === 'test' ? 'off' : 'auto'),
         networkPollMs: config.networkPollMs,
         helpersDir: config.helpersDir ?? join(packageInfo().root, 'native-helpers', 'bin'),
