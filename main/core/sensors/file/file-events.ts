@@ -1,5 +1,6 @@
 // Helper `file` lines -> ECS file events, and the coalescer that keeps a write storm cheap: writes of one
-// file within a short window (the create, then every close after writing) become one event that counts them.
+// file within a short window (the create, every close after writing, attribute changes that do not make it
+// executable) become one event that counts them.
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname } from 'node:path';
 import type { TelemetryEvent } from '../../../../preload/contract/index.js';
@@ -88,9 +89,26 @@ export class Coalescer {
       if (this.held.size > COALESCE_MAX) this.release(this.held.keys().next().value!);
       return;
     }
+    if (action === 'attrib' && this.foldAttrib(file)) return;
     this.release(file.path);
     if (file.old_path) this.release(file.old_path);
     this.emit(e);
+  }
+
+  /**
+   * An attribute change of a file still held (tar setting times and modes right after writing) folds into it,
+   * unless it makes the file executable: chmod +x on a fresh file is worth its own event.
+   */
+  private foldAttrib(file: NonNullable<NewEvent['file']>): boolean {
+    const held = this.held.get(file.path);
+    if (!held) return false;
+    const execBits = (mode: string | undefined) => (mode === undefined ? 0 : parseInt(mode, 8) & 0o111);
+    const f = held.event.file!;
+    if (execBits(file.mode) & ~execBits(f.mode)) return false;
+    if (file.mode !== undefined) f.mode = file.mode;
+    held.event.event.coalesced = (held.event.event.coalesced ?? 0) + 1;
+    this.folded++;
+    return true;
   }
 
   /** Emits the held events whose window has passed (all of them with `all`). */

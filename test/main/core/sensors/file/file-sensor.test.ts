@@ -115,6 +115,77 @@ describe.skipIf(skip !== null)(`file sensor on fanotify${skip ? ` (skipped: ${sk
     expect(create.process.pid).toBe(r.pid); // the shell itself wrote it (redirection)
   });
 
+  it('folds repeated writes of one file into one event, and counts what it folded', async () => {
+    const { core, watched } = await start();
+    const log = join(watched, 'append.log');
+    const r = await sh(`i=0; while [ $i -lt 60 ]; do echo line $i >> '${log}'; i=$((i+1)); done`);
+    expect(r.code).toBe(0);
+    const ev = await waitFor('the folded event', async () => (await fileEvents(core)).find((e) => e.file?.path === log));
+    await new Promise((res) => setTimeout(res, 800)); // past the 500 ms window: everything is out
+    const all = (await fileEvents(core)).filter((e) => e.file?.path === log);
+    const folded = all.reduce((n, e) => n + (e.event.coalesced ?? 0), 0);
+    // 1 create + 60 closes after writing: the kernel merges the ones still queued, the rest is folded here
+    console.log(`[file sensor] 60 appends by one shell: ${all.length} stored event(s), ${folded} writes folded into them`);
+    expect(all.length).toBeLessThan(10);
+    expect(folded).toBeGreaterThan(0);
+    expect(ev.file?.size).toBeGreaterThan(0);
+    const detail = (await core.api.getStatus({})).sensors.find((s) => s.id === 'file-watch')?.detail;
+    expect(detail).toMatch(/repeated writes folded/);
+  });
+
+  it('an untar storm of 5,000 files: about one stored event per file, every file scanned or counted', async () => {
+    const { core, watched } = await start();
+    const N = 5000;
+    const src = dirs.make('mamori-fs-tar-');
+    await sh(`mkdir '${src}/pkg' && cd '${src}/pkg' && i=0; while [ $i -lt ${N} ]; do echo "file $i" > f$i.txt; i=$((i+1)); done; cd '${src}' && tar -cf pkg.tar pkg`);
+    const t0 = Date.now();
+    const untar = await sh(`tar -xf '${src}/pkg.tar' -C '${watched}'`);
+    expect(untar.code).toBe(0);
+    const untarMs = Date.now() - t0;
+    const inPkg = (e: TelemetryEvent) => e.file?.directory === join(watched, 'pkg') && e.file.name.startsWith('f');
+    const count = async () => {
+      let n = 0;
+      for (let offset = 0; ; offset += 1000) {
+        const page = await core.api.searchEvents({ kind: 'file', limit: 1000, offset });
+        n += page.items.filter(inPkg).length;
+        if (page.nextOffset === null) return n;
+      }
+    };
+    await waitFor('all creates stored', async () => (await count()) >= N, 60_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    const stored = await count();
+    const status = (await core.api.getStatus({})).sensors.find((s) => s.id === 'file-watch')!;
+    console.log(`[file sensor] untar of ${N} files: tar ${untarMs} ms; ${stored} file events stored for them; `
+      + `all stored ${Date.now() - t0} ms after tar started; lost ${status.eventsLost}; status: ${status.detail}`);
+    expect(stored).toBeLessThanOrEqual(N * 1.1); // create + close_write folded: not 2 per file
+    expect(status.eventsLost).toBe(0);
+  }, 120_000);
+
+  it('stays silent under an excluded folder (setting fileExclusions, applied by restarting the helper)', async () => {
+    const { core, watched } = await start();
+    const quiet = join(watched, 'build-cache');
+    await core.api.updateSettings({ fileExclusions: [quiet] });
+    await sh(`mkdir '${quiet}'; echo a > '${quiet}/x'; mv '${quiet}/x' '${quiet}/y'`);
+    const marker = join(watched, 'marker');
+    await sh(`echo m > '${marker}'`);
+    await waitFor('marker event', async () => (await fileEvents(core)).find((e) => e.file?.path === marker));
+    const leaked = (await fileEvents(core)).filter((e) => e.file?.path.startsWith(quiet) || e.file?.old_path?.startsWith(quiet));
+    expect(leaked).toEqual([]);
+  });
+
+  it('hashes a written file above scanMaxFileMb (a listed hash is still caught) without content-scanning it', async () => {
+    const { core, watched } = await start();
+    await core.api.updateSettings({ scanMaxFileMb: 1 });
+    const big = Buffer.concat([randomBytes(2 * 1024 * 1024)]);
+    await core.api.importHashList({ name: 'big', text: `${sha256(big)} Test.Big\n` });
+    const staged = join(dirs.make('mamori-fs-src-'), 'big.bin');
+    writeFileSync(staged, big);
+    const target = join(watched, 'big.bin');
+    await sh(`cp '${staged}' '${target}'`);
+    await waitFor('big file quarantined', () => !existsSync(target), 15_000);
+    expect((await core.api.listAlerts({})).items[0]).toMatchObject({ ruleId: 'mamori.file.known-malware', file: { size: big.length } });
+  });
+
   it('refuses to run a program whose SHA-256 is on a list (EPERM, alert); a benign copy runs normally', async () => {
     const { core, outside } = await start();
     const bad = join(outside, 'bad-true');
@@ -176,5 +247,28 @@ describe.skipIf(skip !== null)(`file sensor on fanotify${skip ? ` (skipped: ${sk
     const status = (await core.api.getStatus({})).sensors.find((s) => s.id === 'file-watch');
     expect(status?.detail).toMatch(/1 exec checks allowed unanswered/);
     console.log(`[file sensor] stalled core: the exec ran after ${ms} ms (verdict timeout 300 ms)`);
+  });
+});
+
+describe('file sensor fallback', () => {
+  const dirs = tempDirs();
+  afterAll(() => dirs.cleanup());
+
+  it('runs chokidar on the watched folders when the helper cannot run, says so, and still quarantines', async () => {
+    const watched = dirs.make('mamori-fs-watch-');
+    const core = await createCore({
+      dataDir: dirs.make('mamori-fs-data-'), watchFolders: [watched], host: 'test', fileSensor: 'auto',
+      helpersDir: dirs.make('mamori-no-helpers-'), log: () => undefined,
+    });
+    try {
+      const sensor = (await core.api.getStatus({})).sensors.find((s) => s.id === 'file-watch');
+      expect(sensor).toMatchObject({ state: 'running', tier: 'chokidar', limits: expect.stringMatching(/only the watched folders/) });
+      expect(sensor?.detail).toMatch(/fell back to watching folders: mamori-file-fanotify is not built/);
+      const f = join(watched, 'eicar.txt');
+      writeFileSync(f, EICAR);
+      await waitFor('quarantine by the fallback', () => !existsSync(f), 10_000);
+    } finally {
+      await core.stop();
+    }
   });
 });
