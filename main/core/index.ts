@@ -50,8 +50,10 @@ export async function createCore(config: CoreConfig): Promise<Core> {
       // Files an interrupted quarantine left in place are looked at again once the watcher runs.
       for (const path of report.rescan) engine!.enqueueRealtime(path);
     } },
-    { name: 'start the file sensor', run: () => engine!.sensor.start() },
     { name: 'start the process sensor', run: () => engine!.processSensor.start() },
+    // After the process sensor: file events name processes it already knows, and the exec guard is not yet
+    // waiting on a core that blocks in the process sensor's self-test.
+    { name: 'start the file sensor', run: () => engine!.sensor.start() },
     // After the process sensor: whether it sees network system calls decides if this one polls.
     { name: 'start the network sensor', run: () => engine!.networkSensor.start() },
     { name: 'start telemetry retention', run: () => engine!.startRetention() },

@@ -160,7 +160,7 @@ export const ScanSchedule = z.object({
 export type ScanSchedule = z.infer<typeof ScanSchedule>;
 
 /** Busy caches and logs: their churn is noise, and malware landing there is still caught when it runs. */
-export const DEFAULT_FILE_EXCLUSIONS = ['~/.cache', '/var/cache', '/var/lib/apt/lists', '/var/log/journal', '/var/tmp/systemd-private-'];
+export const DEFAULT_FILE_EXCLUSIONS = ['~/.cache', '/var/cache', '/var/lib/apt/lists', '/var/log/journal'];
 
 export const Settings = z.object({
   language: Language,

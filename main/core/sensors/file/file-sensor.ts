@@ -21,6 +21,7 @@ const LIMITS = {
     + 'no exec blocking; one inotify watch per file',
 } as const;
 const FLUSH_MS = 50;
+const EXCLUDES_MAX = 64; // the helper refuses more
 const FLUSH_MAX = 5000;
 
 /** Who wrote a file, as alerts name it. */
@@ -116,7 +117,12 @@ export class FileSensor {
       try { reason = String((JSON.parse(reason) as { reason?: string }).reason ?? reason); } catch { /* plain text */ }
       return reason;
     }
-    const args = [...mounts.flatMap((m) => ['--mount', m]), ...this.o.exclude().flatMap((e) => ['--exclude', e])];
+    let exclude = this.o.exclude();
+    if (exclude.length > EXCLUDES_MAX) {
+      this.o.log('warn', `only the first ${EXCLUDES_MAX} of ${exclude.length} file exclusions apply (the helper's limit)`);
+      exclude = exclude.slice(0, EXCLUDES_MAX); // Mamori's own data dir comes first
+    }
+    const args = [...mounts.flatMap((m) => ['--mount', m]), ...exclude.flatMap((e) => ['--exclude', e])];
     if (this.o.execGuard) args.push('--exec-guard', '--verdict-timeout-ms', String(this.o.verdictTimeoutMs ?? 300));
     const stream = new HelperStream({
       binary, args, commands: true,

@@ -95,8 +95,10 @@ describe.skipIf(skip !== null)(`file sensor on fanotify${skip ? ` (skipped: ${sk
     const status = await core.api.getStatus({});
     if (status.sensors.find((s) => s.id === 'process')?.state === 'running') {
       // The process sensor saw the shell start: the file event carries the same entity as its exec event.
-      const procEvents = (await core.api.searchEvents({ kind: 'process', limit: 1000 })).items;
-      expect(procEvents.some((e) => e.process.entity_id === events[0]!.process.entity_id)).toBe(true);
+      const mine = async () => (await core.api.searchEvents({ kind: 'process', limit: 1000 })).items
+        .filter((e) => e.process.pid === writer.pid).map((e) => `${e.event.action} ${e.process.entity_id}`);
+      await waitFor('the exec event of the writer', async () => (await mine()).some((m) => m.startsWith('exec ')), 10_000);
+      expect(await mine(), `file event entity ${events[0]!.process.entity_id}`).toContain(`exec ${events[0]!.process.entity_id}`);
     }
   });
 
