@@ -34,7 +34,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
         version: packageInfo().version, log,
         processSensor: config.processSensor ?? (config.host === 'test' ? 'off' : 'auto'),
         // Tests keep the folder watcher (the real-time tests rely on it); fanotify only when a test asks.
-        fileSensor: config.fileSensor ?? (config.host === 'test' ? 'chokidar' : 'auto'),
+        fileSensor: config.fileSensor ?? fileSensorFromEnv() ?? (config.host === 'test' ? 'chokidar' : 'auto'),
         fileMounts: config.fileMounts ?? null,
         execVerdictTimeoutMs: config.execVerdictTimeoutMs,
         networkSensor: config.networkSensor ?? (config.host === 'test' ? 'off' : 'auto'),
@@ -92,6 +92,15 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     dataDir: config.dataDir,
     stop: () => (stopped ??= runShutdown()),
   };
+}
+
+/**
+ * MAMORI_FILE_SENSOR=auto|fanotify|chokidar|off picks the file sensor when the host does not: the test runs set
+ * it to chokidar so an agent started by a test never puts the exec guard on the machine's own filesystems.
+ */
+function fileSensorFromEnv(): 'auto' | 'fanotify' | 'chokidar' | 'off' | undefined {
+  const v = process.env.MAMORI_FILE_SENSOR;
+  return v === 'auto' || v === 'fanotify' || v === 'chokidar' || v === 'off' ? v : undefined;
 }
 
 /** The core's API parses every input against the contract, so in-process callers get the same checks and defaults as IPC and HTTP. */
