@@ -65,6 +65,8 @@ export class Engine {
   private readonly hashPool = new HashPool();
   private readonly execPool = new HashPool(1);
   private readonly execFacts = new Map<string, Promise<InspectedFile>>();
+  /** What the file paths need from the settings, read once per change (not per event of a storm). */
+  private fileSettings!: { folders: string[]; own: string[]; everywhere: boolean; maxBytes: number; blockExec: boolean };
   private pausedUntil: Date | null = null;
   private pauseTimer: NodeJS.Timeout | null = null;
   private watchOverride: string[] | null;
@@ -78,6 +80,7 @@ export class Engine {
     this.vault = new QuarantineVault(join(o.dataDir, 'quarantine'), o.store.quarantine);
     this.hashes = this.loadSignatures();
     this.watchOverride = o.watchOverride;
+    this.refreshFileSettings();
     this.sensor = new FileSensor({
       choice: o.fileSensor,
       helpersDir: o.helpersDir,
@@ -126,6 +129,15 @@ export class Engine {
 
   watchFolders(): string[] {
     return this.watchOverride ?? this.o.store.settings.get().watchFolders;
+  }
+
+  private refreshFileSettings(): void {
+    const s = this.o.store.settings.get();
+    const slash = (d: string) => (d.endsWith('/') ? d : `${d}/`);
+    this.fileSettings = {
+      folders: this.watchFolders().map(slash), own: this.ownPaths().map(slash), everywhere: s.scanOnWriteEverywhere,
+      maxBytes: s.scanMaxFileMb * 1024 * 1024, blockExec: s.blockKnownBadExec,
+    };
   }
 
   private fileMounts(): string[] {
@@ -185,9 +197,10 @@ export class Engine {
 
   /** Scan on write: a file the sensor saw written, if it is in a watched folder (or everywhere, by setting). */
   private onWritten(path: string, writer: Writer | null): void {
-    const inside = (dirs: string[]) => dirs.some((d) => path === d || path.startsWith(d.endsWith('/') ? d : `${d}/`));
-    if (inside(this.ownPaths())) return;
-    if (!this.o.store.settings.get().scanOnWriteEverywhere && !inside(this.watchFolders())) return;
+    const { folders, own, everywhere } = this.fileSettings;
+    const inside = (dirs: string[]) => dirs.some((d) => path.startsWith(d));
+    if (inside(own)) return;
+    if (!everywhere && !inside(folders)) return;
     this.enqueueRealtime(path, writer);
   }
 
@@ -210,7 +223,7 @@ export class Engine {
       return; // gone already, unreadable, or not a regular file: nothing to act on
     }
     try {
-      const contentScan = file.size <= this.o.store.settings.get().scanMaxFileMb * 1024 * 1024;
+      const contentScan = file.size <= this.fileSettings.maxBytes;
       await this.onInspected(file, 'realtime', null, { writer, contentScan });
     } catch (err) {
       this.o.log('error', `handling ${path} failed: ${(err as Error).message}`);
@@ -225,7 +238,7 @@ export class Engine {
    * allows on its own when this takes longer than its timeout.
    */
   private async execVerdict(req: ExecRequest, actor: Writer): Promise<ExecVerdict> {
-    if (!this.o.store.settings.get().blockKnownBadExec || this.isPaused() || this.stopping) return { allow: true, cache: false };
+    if (!this.fileSettings.blockExec || this.isPaused() || this.stopping) return { allow: true, cache: false };
     const key = `${req.dev}:${req.ino}:${req.size}:${req.mtimeNs}`;
     let pending = this.execFacts.get(key);
     if (!pending) {
@@ -503,8 +516,9 @@ export class Engine {
     const mountsBefore = this.fileMounts().join('\n');
     const before = this.o.store.settings.get();
     const next = this.o.store.settings.update(patch);
+    if (patch.watchFolders) this.watchOverride = null;
+    this.refreshFileSettings();
     if (patch.watchFolders) {
-      this.watchOverride = null;
       await this.sensor.setFolders(next.watchFolders, this.fileMounts().join('\n') !== mountsBefore);
     }
     const changed = (k: 'fileExclusions' | 'blockKnownBadExec') => patch[k] !== undefined && JSON.stringify(before[k]) !== JSON.stringify(next[k]);
