@@ -5,6 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
+// Agents started by the tests (e2e included) keep to the folder watcher, never the exec guard on this machine's /.
+process.env.MAMORI_FILE_SENSOR ??= 'chokidar';
 const report = 'test-results/summary';
 rmSync(report, { recursive: true, force: true });
 mkdirSync(report, { recursive: true });

@@ -1,17 +1,23 @@
 // The protection path in one place: file facts -> detect -> triage -> respond -> store -> events.
-import { realpathSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import {
   MamoriError, type Action, type Alert, type Scan, type ScanScheduleStatus, type Settings, type Status, type StatusReason,
 } from '../../preload/contract/index.js';
 import {
-  detectFile, detectMembers, HashSignatures, parseSignatures, UnsupportedSignatureFormat, worstYaraFinding, type Finding,
+  detectFile, detectMembers, FILE_RULES, HashSignatures, needsDigest, parseSignatures, UnsupportedSignatureFormat, worstYaraFinding,
+  type Finding,
 } from './detect/index.js';
 import { QuarantineVault, type RecoveryReport } from './respond/index.js';
 import {
-  ContentScanner, CpuBudget, fullScan, HashPool, isDue, nextSlot, quickScanPaths, ScanJob, type InspectedFile, type ScanProfile,
+  ContentScanner, CpuBudget, fullScan, HashPool, homeFolders, isDue, nextSlot, quickScanPaths, ScanJob, type InspectedFile,
+  type ScanProfile,
 } from './scan/index.js';
-import { FileWatchSensor, NetworkSensor, ProcessSensor, type NetworkSensorChoice, type ProcessTierChoice } from './sensors/index.js';
+import {
+  BoundedPathQueue, FileSensor, localFilesystems, NetworkSensor, ProcessSensor, type ExecRequest, type ExecVerdict,
+  type FileSensorChoice, type NetworkSensorChoice, type ProcessTierChoice, type Writer,
+} from './sensors/index.js';
 import type { NewEvent, Store } from './store/index.js';
 import { raiseAlert, severityAtLeast } from './triage/index.js';
 import type { CoreEvents } from './events.js';
@@ -23,7 +29,13 @@ const RETENTION_EVERY_MS = 10 * 60_000;
 /** Full-text indexing of stored telemetry: at most FTS_BUDGET_MS of work every FTS_EVERY_MS. */
 const FTS_EVERY_MS = 250;
 const FTS_BUDGET_MS = 50;
+// Files waiting to be scanned (real time and scan on write). Full: new paths are dropped and counted.
 const REALTIME_QUEUE_MAX = 10_000;
+// Exec checks hash on their own worker, so a busy scan never makes a program wait; hashes kept per file version.
+const EXEC_HASH_CACHE_MAX = 10_000;
+// Programs up to this size are hashed right here (8 MiB is ~6 ms at this machine's SHA-256 speed): a worker
+// that has to start first could miss the helper's 300 ms deadline. Bigger ones go to the exec worker.
+const EXEC_INLINE_MAX = 8 * 1024 * 1024;
 const SCHEDULE_CHECK_MS = 60_000;
 // A scheduled scan missed while the machine was off runs this long after start, not in the middle of boot.
 const SCHEDULE_CATCH_UP_MS = 2 * 60_000;
@@ -35,6 +47,11 @@ export interface EngineOptions {
   watchOverride: string[] | null;
   version: string;
   processSensor: ProcessTierChoice;
+  fileSensor: FileSensorChoice;
+  /** Filesystems the file sensor marks and guards (one path each); null: the local ones (localFilesystems). */
+  fileMounts: string[] | null;
+  /** How long the helper waits for an exec verdict before it allows (fail open). */
+  execVerdictTimeoutMs?: number;
   networkSensor: NetworkSensorChoice;
   networkPollMs?: number;
   helpersDir: string;
@@ -45,7 +62,7 @@ export interface EngineOptions {
 
 export class Engine {
   readonly vault: QuarantineVault;
-  readonly sensor: FileWatchSensor;
+  readonly sensor: FileSensor;
   readonly processSensor: ProcessSensor;
   readonly networkSensor: NetworkSensor;
   private readonly telemetryPush: TelemetrySummarizer;
@@ -54,10 +71,13 @@ export class Engine {
   private hashes: HashSignatures;
   private readonly jobs = new Map<string, ScanJob>();
   private readonly inFlight = new Set<string>();
-  private readonly realtimeQueue: string[] = [];
+  private readonly realtimeQueue = new BoundedPathQueue<Writer | null>(REALTIME_QUEUE_MAX);
   private realtimeBusy = 0;
-  private realtimeDropped = 0;
   private readonly hashPool = new HashPool();
+  private readonly execPool = new HashPool(1);
+  private readonly execFacts = new Map<string, Promise<InspectedFile>>();
+  /** What the file paths need from the settings, read once per change (not per event of a storm). */
+  private fileSettings!: { folders: string[]; own: string[]; everywhere: boolean; maxBytes: number; blockExec: boolean };
   private pausedUntil: Date | null = null;
   private pauseTimer: NodeJS.Timeout | null = null;
   private watchOverride: string[] | null;
@@ -72,11 +92,22 @@ export class Engine {
     this.vault = new QuarantineVault(join(o.dataDir, 'quarantine'), o.store.quarantine);
     this.hashes = this.loadSignatures();
     this.watchOverride = o.watchOverride;
-    this.sensor = new FileWatchSensor({
+    this.refreshFileSettings();
+    this.sensor = new FileSensor({
+      choice: o.fileSensor,
+      helpersDir: o.helpersDir,
       folders: this.watchFolders(),
-      exclude: this.ownPaths(),
-      onFile: (p) => this.enqueueRealtime(p),
-      log: (m) => o.log('warn', m),
+      mounts: () => this.fileMounts(),
+      exclude: () => this.fileExclusions(),
+      execGuard: o.store.settings.get().blockKnownBadExec,
+      verdictTimeoutMs: o.execVerdictTimeoutMs,
+      knownProcess: (pid) => this.processSensor.knownProcess(pid),
+      onEvents: (events) => {
+        try { o.store.events.insertBatch(events); } catch (err) { o.log('error', `storing ${events.length} file events failed: ${(err as Error).message}`); }
+      },
+      onWritten: (path, writer) => this.onWritten(path, writer),
+      onExecCheck: (req, actor) => this.execVerdict(req, actor),
+      log: (level, m) => o.log(level, m),
     });
     this.content = new ContentScanner({
       helpersDir: o.helpersDir, packDir: join(packageInfo().root, 'rules', 'yara'), log: (level, m) => o.log(level, m),
@@ -127,6 +158,29 @@ export class Engine {
     return this.watchOverride ?? this.o.store.settings.get().watchFolders;
   }
 
+  private refreshFileSettings(): void {
+    const s = this.o.store.settings.get();
+    const slash = (d: string) => (d.endsWith('/') ? d : `${d}/`);
+    this.fileSettings = {
+      folders: this.watchFolders().map(slash), own: this.ownPaths().map(slash), everywhere: s.scanOnWriteEverywhere,
+      maxBytes: s.scanMaxFileMb * 1024 * 1024, blockExec: s.blockKnownBadExec,
+    };
+  }
+
+  private fileMounts(): string[] {
+    return this.o.fileMounts ?? localFilesystems(this.watchFolders());
+  }
+
+  /** What the file sensor never reports: Mamori's own files, and the user's exclusions (~/ = every home). */
+  private fileExclusions(): string[] {
+    const out = new Set(this.ownPaths());
+    for (const ex of this.o.store.settings.get().fileExclusions) {
+      if (ex.startsWith('~/')) for (const home of homeFolders()) out.add(join(home, ex.slice(2)));
+      else if (ex.startsWith('/')) out.add(ex.replace(/\/+$/, '') || '/');
+    }
+    return [...out];
+  }
+
   /** Mamori's own files are never scanned or watched: the vault would otherwise detect itself. */
   private ownPaths(): string[] {
     // The rule pack too: YARA rules match their own text.
@@ -172,25 +226,33 @@ export class Engine {
 
   // ---- real-time path -------------------------------------------------------------------------
 
-  enqueueRealtime(path: string): void {
+  enqueueRealtime(path: string, writer: Writer | null = null): void {
     if (this.stopping || this.isPaused()) return;
-    if (this.realtimeQueue.length >= REALTIME_QUEUE_MAX) { this.realtimeDropped++; return; }
-    this.realtimeQueue.push(path);
+    if (!this.realtimeQueue.push(path, writer)) return; // full: counted, shown in the status
     this.pumpRealtime();
   }
 
+  /** Scan on write: a file the sensor saw written, if it is in a watched folder (or everywhere, by setting). */
+  private onWritten(path: string, writer: Writer | null): void {
+    const { folders, own, everywhere } = this.fileSettings;
+    const inside = (dirs: string[]) => dirs.some((d) => path.startsWith(d));
+    if (inside(own)) return;
+    if (!everywhere && !inside(folders)) return;
+    this.enqueueRealtime(path, writer);
+  }
+
   private pumpRealtime(): void {
-    while (this.realtimeBusy < REALTIME_LANES && this.realtimeQueue.length) {
-      const path = this.realtimeQueue.shift()!;
+    while (this.realtimeBusy < REALTIME_LANES && this.realtimeQueue.size) {
+      const [path, writer] = this.realtimeQueue.shift()!;
       this.realtimeBusy++;
-      void this.scanRealtime(path).finally(() => {
+      void this.scanRealtime(path, writer).finally(() => {
         this.realtimeBusy--;
         this.pumpRealtime();
       });
     }
   }
 
-  private async scanRealtime(path: string): Promise<void> {
+  private async scanRealtime(path: string, writer: Writer | null): Promise<void> {
     let file: InspectedFile;
     try {
       file = await this.hashPool.inspect(path);
@@ -198,33 +260,112 @@ export class Engine {
       return; // gone already, unreadable, or not a regular file: nothing to act on
     }
     try {
-      await this.onInspected(file, 'realtime', null);
+      const contentScan = file.size <= this.fileSettings.maxBytes;
+      await this.onInspected(file, 'realtime', null, { writer, contentScan });
     } catch (err) {
       this.o.log('error', `handling ${path} failed: ${(err as Error).message}`);
+    }
+  }
+
+  // ---- exec guard -----------------------------------------------------------------------------
+
+  /**
+   * The answer to one exec_check: deny a file whose hash a signature list knows or whose content is in
+   * quarantine (unless the user restored exactly this file there), allow everything else. The helper
+   * allows on its own when this takes longer than its timeout.
+   */
+  private async execVerdict(req: ExecRequest, actor: Writer): Promise<ExecVerdict> {
+    if (!this.fileSettings.blockExec || this.isPaused() || this.stopping) return { allow: true, cache: false };
+    const key = `${req.dev}:${req.ino}:${req.size}:${req.mtimeNs}`;
+    let pending = this.execFacts.get(key);
+    if (!pending) {
+      if (this.execFacts.size >= EXEC_HASH_CACHE_MAX) this.execFacts.clear();
+      pending = req.size <= EXEC_INLINE_MAX ? this.hashInline(req.path) : this.execPool.inspect(req.path);
+      this.execFacts.set(key, pending);
+      pending.catch(() => this.execFacts.delete(key));
+    }
+    let file: InspectedFile;
+    try { file = await pending; } catch { return { allow: true, cache: false }; } // gone or unreadable: the exec fails by itself
+    if (file.dev !== req.dev || file.ino !== req.ino) { this.execFacts.delete(key); return { allow: true, cache: false }; } // path replaced meanwhile
+    const known = this.hashes.lookup(file);
+    if (!known && !this.o.store.quarantine.isQuarantinedHash(file.sha256)) return { allow: true, cache: true };
+    if (this.o.store.quarantine.isRestoredByUser(file.path, file.sha256)) return { allow: true, cache: true };
+    const signature = known?.name ?? `quarantined:${file.sha256.slice(0, 16)}`;
+    setImmediate(() => this.onExecBlocked(file, signature, actor)); // answer first, write the alert after
+    return { allow: false, cache: true };
+  }
+
+  /** The facts of a small program, read and hashed on this thread (MD5/SHA-1 only when a list needs them). */
+  private async hashInline(path: string): Promise<InspectedFile> {
+    const fd = openSync(path, 'r');
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile() || st.size > EXEC_INLINE_MAX) return await this.execPool.inspect(path);
+      const buf = Buffer.allocUnsafe(st.size);
+      let got = 0;
+      while (got < st.size) {
+        const n = readSync(fd, buf, got, st.size - got, got);
+        if (!n) break;
+        got += n;
+      }
+      const content = buf.subarray(0, got);
+      const { policy } = this.hashes;
+      const digest = (algo: string) => createHash(algo).update(content).digest('hex');
+      return {
+        path, size: got, sha256: digest('sha256'),
+        md5: needsDigest(policy.md5, got) ? digest('md5') : null, sha1: needsDigest(policy.sha1, got) ? digest('sha1') : null,
+        smallContent: null, dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs,
+      };
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private onExecBlocked(file: InspectedFile, signature: string, actor: Writer): void {
+    if (this.inFlight.has(file.path)) return;
+    this.inFlight.add(file.path);
+    try {
+      this.respond(file, { rule: FILE_RULES.execBlocked, signature }, 'realtime', null, actor);
+    } catch (err) {
+      this.o.log('error', `recording the blocked exec of ${file.path} failed: ${(err as Error).message}`);
+    } finally {
+      this.inFlight.delete(file.path);
     }
   }
 
   // ---- shared by real-time and scans ----------------------------------------------------------
 
   /** Detect, triage and respond to one inspected file. Returns the alert id when it was a finding. */
-  async onInspected(file: InspectedFile, source: 'realtime' | 'scan', scanId: string | null): Promise<string | null> {
-    const finding = detectFile(file, this.hashes) ?? await this.scanContent(file);
+  async onInspected(
+    file: InspectedFile, source: 'realtime' | 'scan', scanId: string | null, o: { writer?: Writer | null; contentScan?: boolean } = {},
+  ): Promise<string | null> {
+    const finding = await this.detect(file, o.contentScan ?? true);
     if (!finding) return null;
     if (this.o.store.quarantine.isRestoredByUser(file.path, file.sha256)) return null; // the user's decision stands
     if (this.inFlight.has(file.path)) return null;
     this.inFlight.add(file.path);
     try {
-      return this.respond(file, finding, source, scanId).id;
+      return this.respond(file, finding, source, scanId, o.writer ?? null).id;
     } finally {
       this.inFlight.delete(file.path);
     }
   }
 
+  /** Hash signatures always; content rules only when `contentScan` (files up to scanMaxFileMb). */
+  private async detect(file: InspectedFile, contentScan: boolean): Promise<Finding | null> {
+    const byHash = detectFile({ ...file, smallContent: null }, this.hashes);
+    if (byHash || !contentScan) return byHash;
+    return this.scanContent(file);
+  }
+
   /**
-   * When hashes found nothing and content scanning is on: YARA over the file, then inside it (archive and
-   * container members, by their hashes first, then their YARA matches). A finding inside names its path there.
+   * The one place content rules look inside a file: the EICAR string, then (with the contentScan setting) YARA
+   * over the file and inside it (archive and container members, by their hashes first, then their YARA
+   * matches). A finding inside names its path there.
    */
   private async scanContent(file: InspectedFile): Promise<Finding | null> {
+    const eicar = detectFile(file, this.hashes);
+    if (eicar) return eicar;
     if (!this.o.store.settings.get().contentScan) return null;
     const r = await this.content.scan(file.path);
     if (!r) return null;
@@ -240,9 +381,11 @@ export class Engine {
     return null;
   }
 
-  private respond(file: InspectedFile, finding: Finding, source: 'realtime' | 'scan', scanId: string | null): Alert {
+  private respond(file: InspectedFile, finding: Finding, source: 'realtime' | 'scan', scanId: string | null, writer: Writer | null = null): Alert {
     const { alerts } = this.o.store;
-    const { alert } = raiseAlert(alerts, finding, { path: file.path, sha256: file.sha256, size: file.size, source, scanId });
+    const { alert } = raiseAlert(alerts, finding, { path: file.path, sha256: file.sha256, size: file.size, source, scanId, process: writer });
+    // A bad file nobody ran yet: the exec guard refuses it from now on, whatever the quarantine does.
+    this.sensor.deny(file.dev, file.ino, file.size);
     if (this.o.store.settings.get().autoQuarantine) {
       const action: Action = { id: newId('act'), time: nowIso(), kind: 'quarantine', status: 'succeeded', actor: 'policy', quarantineId: null, error: null };
       try {
@@ -269,6 +412,7 @@ export class Engine {
 
   restore(id: string, onConflict: 'refuse' | 'rename') {
     const result = this.vault.restore(id, onConflict);
+    this.sensor.flushCache(); // the restored file runs again (the user's decision stands)
     this.recordUserAction(result.item.id, result.item.alertId, 'restore');
     this.o.events.emit('quarantine', result.item);
     this.emitStatus();
@@ -424,12 +568,17 @@ export class Engine {
   }
 
   async applySettings(patch: Partial<Settings>): Promise<Settings> {
+    const mountsBefore = this.fileMounts().join('\n');
+    const before = this.o.store.settings.get();
     const next = this.o.store.settings.update(patch);
     if (patch.yaraFolders) void this.content.load(next.yaraFolders);
+    if (patch.watchFolders) this.watchOverride = null;
+    this.refreshFileSettings();
     if (patch.watchFolders) {
-      this.watchOverride = null;
-      await this.sensor.setFolders(next.watchFolders);
+      await this.sensor.setFolders(next.watchFolders, this.fileMounts().join('\n') !== mountsBefore);
     }
+    const changed = (k: 'fileExclusions' | 'blockKnownBadExec') => patch[k] !== undefined && JSON.stringify(before[k]) !== JSON.stringify(next[k]);
+    if ((changed('fileExclusions') || changed('blockKnownBadExec')) && !this.isPaused()) await this.sensor.restart(next.blockKnownBadExec);
     this.emitStatus();
     return next;
   }
@@ -456,6 +605,7 @@ export class Engine {
     }
     const { imported } = this.o.store.signatures.replaceList(listName, parsed.format, parsed.entries, parsed.invalidCount, nowIso());
     this.hashes = this.loadSignatures();
+    this.sensor.flushCache(); // cached exec decisions were made against the old lists
     const byAlgo = { md5: 0, sha1: 0, sha256: 0 };
     for (const e of parsed.entries) byAlgo[e.algo]++;
     return {
@@ -471,6 +621,7 @@ export class Engine {
   removeSignatureList(name: string) {
     if (!this.o.store.signatures.removeList(name)) throw new MamoriError('NOT_FOUND', `no signature list named "${name}"`);
     this.hashes = this.loadSignatures();
+    this.sensor.flushCache();
     return { removed: name };
   }
 
@@ -478,6 +629,8 @@ export class Engine {
   private loadSignatures(): HashSignatures {
     const hashes = new HashSignatures(this.o.store.signatures.all());
     this.hashPool.setDigestPolicy(hashes.policy);
+    this.execPool.setDigestPolicy(hashes.policy);
+    this.execFacts.clear(); // cached facts may lack an MD5/SHA-1 the new lists need
     return hashes;
   }
 
@@ -516,8 +669,13 @@ export class Engine {
   }
 
   private sensorDetail(detail: string | null): string | null {
-    if (!this.realtimeDropped) return detail;
-    return [detail, `${this.realtimeDropped} file events dropped under load`].filter(Boolean).join('; ');
+    const { dropped } = this.realtimeQueue;
+    const { coalesced } = this.sensor.counters();
+    return [
+      detail,
+      dropped ? `${dropped} written files not scanned: the scan queue was full` : null,
+      coalesced ? `${coalesced} repeated writes folded into earlier events` : null,
+    ].filter(Boolean).join('; ') || null;
   }
 
   emitStatus(): void {
@@ -538,5 +696,6 @@ export class Engine {
     await this.waitForScans();
     while (this.realtimeBusy) await new Promise((r) => setTimeout(r, 10));
     await this.hashPool.close();
+    await this.execPool.close();
   }
 }

@@ -33,6 +33,10 @@ export async function createCore(config: CoreConfig): Promise<Core> {
         dataDir: config.dataDir, store: store!, events, watchOverride: config.watchFolders ?? null,
         version: packageInfo().version, log,
         processSensor: config.processSensor ?? (config.host === 'test' ? 'off' : 'auto'),
+        // Tests keep the folder watcher (the real-time tests rely on it); fanotify only when a test asks.
+        fileSensor: config.fileSensor ?? fileSensorFromEnv() ?? (config.host === 'test' ? 'chokidar' : 'auto'),
+        fileMounts: config.fileMounts ?? null,
+        execVerdictTimeoutMs: config.execVerdictTimeoutMs,
         networkSensor: config.networkSensor ?? (config.host === 'test' ? 'off' : 'auto'),
         networkPollMs: config.networkPollMs,
         helpersDir: config.helpersDir ?? join(packageInfo().root, 'native-helpers', 'bin'),
@@ -47,8 +51,10 @@ export async function createCore(config: CoreConfig): Promise<Core> {
       for (const path of report.rescan) engine!.enqueueRealtime(path);
     } },
     { name: 'load the YARA rules', run: () => engine!.content.load(store!.settings.get().yaraFolders) },
-    { name: 'start the file sensor', run: () => engine!.sensor.start() },
     { name: 'start the process sensor', run: () => engine!.processSensor.start() },
+    // After the process sensor: file events name processes it already knows, and the exec guard is not yet
+    // waiting on a core that blocks in the process sensor's self-test.
+    { name: 'start the file sensor', run: () => engine!.sensor.start() },
     // After the process sensor: whether it sees network system calls decides if this one polls.
     { name: 'start the network sensor', run: () => engine!.networkSensor.start() },
     { name: 'start telemetry retention', run: () => engine!.startRetention() },
@@ -87,6 +93,15 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     dataDir: config.dataDir,
     stop: () => (stopped ??= runShutdown()),
   };
+}
+
+/**
+ * MAMORI_FILE_SENSOR=auto|fanotify|chokidar|off picks the file sensor when the host does not: the test runs set
+ * it to chokidar so an agent started by a test never puts the exec guard on the machine's own filesystems.
+ */
+function fileSensorFromEnv(): 'auto' | 'fanotify' | 'chokidar' | 'off' | undefined {
+  const v = process.env.MAMORI_FILE_SENSOR;
+  return v === 'auto' || v === 'fanotify' || v === 'chokidar' || v === 'off' ? v : undefined;
 }
 
 /** The core's API parses every input against the contract, so in-process callers get the same checks and defaults as IPC and HTTP. */

@@ -14,6 +14,20 @@ export interface CoreConfig {
    */
   processSensor?: 'auto' | 'ebpf' | 'cn_proc' | 'off';
   /**
+   * The file sensor: 'auto' runs the fanotify helper (every change on the local filesystems, with the process,
+   * and the exec guard) and falls back to chokidar on the watched folders where it cannot run. Defaults to
+   * 'auto', 'chokidar' for host 'test' (a fanotify test names its own filesystem in fileMounts).
+   */
+  fileSensor?: 'auto' | 'fanotify' | 'chokidar' | 'off';
+  /**
+   * Filesystems the fanotify helper marks, one path each; with the exec guard on, every exec on them waits
+   * for Mamori's verdict. Default: the local disk filesystems, /tmp, /var/tmp, /dev/shm and those of the
+   * watched folders. Tests pass a tmpfs they mounted themselves: never guard / from a test.
+   */
+  fileMounts?: string[];
+  /** How long an exec waits for Mamori's verdict before the helper allows it (default 300 ms). */
+  execVerdictTimeoutMs?: number;
+  /**
    * Connections from the /proc/net tables: 'auto' records what exists at start, then polls only while the
    * process sensor cannot see network system calls. Defaults to 'auto', 'off' for host 'test'.
    */

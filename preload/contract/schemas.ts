@@ -50,6 +50,12 @@ export const Alert = z.object({
   file: FileRef.nullable(),
   detection: z.object({ engine: z.enum(['hash', 'content', 'yara']), signature: z.string() }),
   actions: z.array(Action),
+  process: z.object({
+    pid: z.number().int(),
+    entity_id: z.string().nullable(),
+    executable: z.string().nullable(),
+    command_line: z.string().nullable(),
+  }).nullable().optional().describe('the process that wrote the file (scan on write) or tried to run it (exec blocked)'),
 });
 export type Alert = z.infer<typeof Alert>;
 
@@ -153,6 +159,9 @@ export const ScanSchedule = z.object({
 }).strict();
 export type ScanSchedule = z.infer<typeof ScanSchedule>;
 
+/** Busy caches and logs: their churn is noise, and malware landing there is still caught when it runs. */
+export const DEFAULT_FILE_EXCLUSIONS = ['~/.cache', '/var/cache', '/var/lib/apt/lists', '/var/log/journal'];
+
 export const Settings = z.object({
   language: Language,
   watchFolders: z.array(z.string()),
@@ -164,6 +173,12 @@ export const Settings = z.object({
   scanCpuPercent: z.number().int().min(5).max(100).default(50).describe('scheduled scans use at most this % of one CPU core'),
   yaraFolders: z.array(z.string()).default([]).describe("the user's YARA rule folders, used with Mamori's own rules"),
   contentScan: z.boolean().default(true).describe('check file contents with YARA rules, not only hashes'),
+  fileExclusions: z.array(z.string()).max(256).default(() => [...DEFAULT_FILE_EXCLUSIONS])
+    .describe('file events under these paths are not recorded (~/ means every home folder); Mamori\'s own data folder always is'),
+  scanOnWriteEverywhere: z.boolean().default(false)
+    .describe('scan every file written on the watched filesystems, not only those in the watched folders'),
+  scanMaxFileMb: z.number().int().min(1).max(100_000).default(100).describe('written files larger than this are hashed but not content-scanned'),
+  blockKnownBadExec: z.boolean().default(true).describe('refuse to run a file whose hash is known bad or quarantined (fanotify tier)'),
 });
 export type Settings = z.infer<typeof Settings>;
 /** Settings as stored or given as defaults: fields added later may be missing and take their default. */
@@ -279,10 +294,12 @@ export const TelemetryEvent = z.object({
   '@timestamp': IsoTime,
   event: z.object({
     kind: EventKind,
-    action: z.string().describe('exec, fork, exit, ptrace, memfd_create, module_load, setid, connect, accept, bind, listen'),
+    action: z.string().describe('exec, fork, exit, ptrace, memfd_create, module_load, setid, connect, accept, bind, listen; '
+      + 'file: create, modify, delete, rename, attrib, exec_blocked, exec_timeout'),
+    coalesced: z.number().int().positive().optional().describe('file: this many more writes of the same file in a short window were folded into this event'),
     sequence: z.number().int().nullable(),
     late: z.boolean().optional().describe('read from /proc after the fact (fallback tier): may be incomplete'),
-    provider: z.string().optional().describe('what saw it when not the process sensor: "proc_net" (the /proc/net socket tables)'),
+    provider: z.string().optional().describe('what saw it when not the process sensor: "proc_net" (the /proc/net socket tables), "fanotify"'),
     snapshot: z.boolean().optional().describe('found at start-up: it existed before Mamori started'),
   }),
   process: EcsProcess,
@@ -292,6 +309,19 @@ export const TelemetryEvent = z.object({
   destination: z.object({ ip: z.string().nullable(), port: z.number().int().nullable(), path: z.string().nullable().optional() }).optional(),
   network: z.object({ transport: z.string().nullable().optional(), type: z.string().nullable() }).optional(),
   syscall: z.object({ name: z.string(), args: z.record(z.string(), z.unknown()), ret: z.number().nullable() }).optional(),
+  file: z.object({
+    path: z.string(),
+    name: z.string(),
+    directory: z.string().optional(),
+    extension: z.string().optional().describe('without the dot, lower case'),
+    type: z.enum(['file', 'dir']).optional(),
+    mode: z.string().optional().describe('permission bits in octal, as ECS writes them: "0755"'),
+    size: z.number().int().nonnegative().optional(),
+    inode: z.string().optional(),
+    device: z.string().optional(),
+    old_path: z.string().optional().describe('rename: where the file was before'),
+    hash: z.object({ sha256: z.string() }).optional().describe('exec events: the hash the decision was made on'),
+  }).optional().describe('kind "file": create, modify (closed after writing), delete, rename, attrib, exec_blocked, exec_timeout'),
 });
 export type TelemetryEvent = z.infer<typeof TelemetryEvent>;
 

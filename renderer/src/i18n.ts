@@ -143,6 +143,9 @@ const en = {
     repeated: (n: string, last: string) => `Seen ${n} times, last at ${last}.`,
     fromScan: 'Found by a scan.',
     fromRealtime: 'Found while watching your folders.',
+    writtenBy: 'Written by',
+    startedBy: 'Started by',
+    pid: (pid: string) => `(process ID ${pid})`,
     nothingDone: 'Mamori has not changed anything. Automatic quarantine may be off.',
     action: {
       quarantine: {
@@ -613,6 +616,9 @@ const ja: Messages = {
     repeated: (n, last) => `${n} 回見つかりました。最後は ${last} です。`,
     fromScan: 'スキャンで見つかりました。',
     fromRealtime: 'フォルダーの見守り中に見つかりました。',
+    writtenBy: '書き込んだプログラム:',
+    startedBy: '起動しようとしたプログラム:',
+    pid: (pid) => `（プロセス ID ${pid}）`,
     nothingDone: 'Mamori はファイルを変更していません。自動隔離がオフになっている可能性があります。',
     action: {
       quarantine: {

@@ -4,7 +4,7 @@ import { HashSignatures, isEicar, EICAR_MAX_SIZE } from './signatures.js';
 import { FILE_RULES } from './rules.js';
 
 export { FILE_RULES, type FileRule } from './rules.js';
-export { HashSignatures, isEicar, EICAR, EICAR_MAX_SIZE, SHA256_RE, type DigestPolicy, type HashEntry, type StoredSignature } from './signatures.js';
+export { HashSignatures, isEicar, needsDigest, EICAR, EICAR_MAX_SIZE, SHA256_RE, type DigestPolicy, type HashEntry, type StoredSignature } from './signatures.js';
 export {
   parseSignatures, detectFormat, UnsupportedSignatureFormat, type HashAlgo, type HashSignature, type ParsedSignatures,
   type SignatureFormat, type BadLine,

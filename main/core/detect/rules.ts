@@ -70,4 +70,29 @@ export const FILE_RULES = {
       },
     },
   },
+  execBlocked: {
+    id: 'mamori.exec.blocked',
+    severity: 'critical',
+    engine: 'hash',
+    text: {
+      en: {
+        title: 'A known malicious program was stopped before it ran',
+        summary: 'A program tried to start a file that is on one of your threat lists or in quarantine. Mamori refused to run it (the program got "Operation not permitted"), so it did nothing on this computer.',
+        advice: [
+          'Find out where the file came from; the alert names the program that tried to start it.',
+          'Run a scan of your other folders.',
+          'If you are sure the file is safe: restore it from quarantine, or remove the threat list that names it, and it will run again.',
+        ],
+      },
+      ja: {
+        title: '既知の不正なプログラムの実行を止めました',
+        summary: '脅威リストに載っている、または隔離されたファイルを起動しようとする動きがありました。Mamori は実行を拒否したため（起動しようとしたプログラムには「Operation not permitted」が返りました）、このコンピューターでは何も実行されていません。',
+        advice: [
+          'ファイルの入手元を確認してください。起動しようとしたプログラムはこの警告に表示されています。',
+          'ほかのフォルダーもスキャンしてください。',
+          '安全だと確信できる場合は、隔離から元に戻すか、そのファイルを含む脅威リストを削除すると、再び実行できます。',
+        ],
+      },
+    },
+  },
 } as const satisfies Record<string, FileRule>;

@@ -14,6 +14,8 @@ export interface FindingContext {
   size: number;
   source: 'realtime' | 'scan';
   scanId: string | null;
+  /** The process that wrote the file or tried to run it, when a sensor knows it. */
+  process?: Alert['process'];
 }
 
 export function raiseAlert(alerts: AlertsRepo, finding: Finding, ctx: FindingContext, now = new Date()): { alert: Alert; isNew: boolean } {
@@ -33,6 +35,7 @@ export function raiseAlert(alerts: AlertsRepo, finding: Finding, ctx: FindingCon
     file: { path: ctx.path, sha256: ctx.sha256, size: ctx.size },
     detection: { engine: finding.rule.engine, signature: finding.signature },
     dedupeKey,
+    process: ctx.process ?? null,
   });
   return { alert, isNew: true };
 }

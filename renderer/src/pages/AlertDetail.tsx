@@ -6,7 +6,7 @@ import {
   CopyButton, LoadError, Loading, Notice, PageTitle, RestoreControl, SeverityBadge,
 } from '../components.js';
 import { useApp, useLive } from '../state.js';
-import { href } from '../router.js';
+import { href, processPath } from '../router.js';
 import { errorCode } from '../client.js';
 
 interface Loaded {
@@ -95,6 +95,7 @@ function AlertView({ alert, quarantine, reload, onAlert }: {
           ].filter(Boolean).join(fmt.lang === 'ja' ? '' : ' ')}
         </p>
         {alert.file ? <p><code className="path" data-testid="alert-path">{alert.file.path}</code></p> : null}
+        {alert.process ? <ProcessLine alert={alert} /> : null}
         <TechDetails alert={alert} />
       </section>
 
@@ -211,5 +212,21 @@ function TechDetails({ alert }: { alert: Alert }) {
       </div>
       <pre className="raw" tabIndex={0} data-testid="alert-raw-json">{raw}</pre>
     </details>
+  );
+}
+
+/** Who wrote the file (scan on write) or tried to run it (exec blocked), linked to its process tree. */
+function ProcessLine({ alert }: { alert: Alert }) {
+  const { t } = useApp();
+  const p = alert.process!;
+  const label = alert.ruleId === 'mamori.exec.blocked' ? t.detail.startedBy : t.detail.writtenBy;
+  const program = p.executable ?? p.command_line ?? t.common.unknown;
+  return (
+    <p data-testid="alert-process">
+      {label}{' '}
+      {p.entity_id ? <a href={href(processPath(p.entity_id))}><code className="path">{program}</code></a> : <code className="path">{program}</code>}
+      {' '}<span className="muted">{t.detail.pid(String(p.pid))}</span>
+      {p.command_line && p.command_line !== program ? <><br /><code className="path">{p.command_line}</code></> : null}
+    </p>
   );
 }

@@ -29,6 +29,8 @@ export interface HelperStreamOptions {
   /** The messages of one read from the helper, in order: a batch lets the caller look ahead (an exit already
    *  waiting behind an exec means its /proc entry is gone). */
   onMessages(messages: HelperMessage[]): void;
+  /** Open the helper's stdin for commands (the file helper's verdicts); default: closed. */
+  commands?: boolean;
   onExit(reason: string): void;
   log(message: string): void;
 }
@@ -44,7 +46,8 @@ export class HelperStream {
 
   /** Starts the helper and resolves with its hello, or rejects with why it could not start. */
   start(timeoutMs = 15_000): Promise<Hello> {
-    const child = spawn(this.o.binary, this.o.args ?? [], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.o.binary, this.o.args ?? [], { stdio: [this.o.commands ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    child.stdin?.on('error', (err) => this.o.log(`helper stdin: ${err.message}`)); // EPIPE after it exits
     this.child = child;
     return new Promise<Hello>((resolve, reject) => {
       let hello: Hello | null = null;
@@ -98,6 +101,14 @@ export class HelperStream {
         else if (!this.stopping) this.o.onExit(reason);
       });
     });
+  }
+
+  /** One command line to the helper (flat JSON object). False when it is not running. */
+  send(command: Record<string, string | number | boolean>): boolean {
+    const stdin = this.child?.stdin;
+    if (!stdin || stdin.destroyed || !stdin.writable) return false;
+    stdin.write(`${JSON.stringify(command)}\n`);
+    return true;
   }
 
   private parse(line: string): HelperMessage | null {

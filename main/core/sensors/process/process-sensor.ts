@@ -7,7 +7,7 @@ import type { NewEvent } from '../../store/index.js';
 import type { SensorState } from '../file-watch.js';
 import { HelperStream, type HelperMessage } from './helper-stream.js';
 import { BootClock, ExecutableHasher, Normalizer } from './normalize.js';
-import { ProcessTable } from './process-table.js';
+import { ProcessTable, type ProcInfo } from './process-table.js';
 import { privilegeFacts, privilegeFix, selfTestReason } from './privilege.js';
 
 export type ProcessTierChoice = 'auto' | 'ebpf' | 'cn_proc' | 'off';
@@ -54,6 +54,7 @@ export class ProcessSensor {
   private soon: NodeJS.Timeout | null = null;
   private lastFlush = 0;
   private normalizer: Normalizer | null = null;
+  private table: ProcessTable | null = null;
 
   constructor(private readonly o: ProcessSensorOptions) {}
 
@@ -76,7 +77,8 @@ export class ProcessSensor {
         log: (line) => this.o.log('info', `${t.binary}: ${line}`),
       });
       try {
-        this.normalizer = new Normalizer(new ProcessTable(), new BootClock(), new ExecutableHasher(this.o.hashFile), (e) => this.push(e));
+        this.table = new ProcessTable();
+        this.normalizer = new Normalizer(this.table, new BootClock(), new ExecutableHasher(this.o.hashFile), (e) => this.push(e));
         await stream.start();
       } catch (err) {
         reasons.push(`${t.tier}: ${(err as Error).message}`);
@@ -155,6 +157,11 @@ export class ProcessSensor {
     if (!ready) return;
     const batch = this.queue.splice(0, ready).map((slot) => slot.event!);
     this.o.onEvents(batch);
+  }
+
+  /** What the sensor knows about a pid (live or recently exited), for other sensors to name the process. */
+  knownProcess(pid: number): ProcInfo | null {
+    return this.table?.get(pid) ?? this.table?.findExited(pid) ?? null;
   }
 
   async stop(): Promise<void> {

@@ -122,6 +122,15 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('0008 lets an alert name the process that wrote the file, keeping the alerts there are', () => {
+    const db = freshDb();
+    migrate(db, 7);
+    expect(columns(db, 'alerts')).not.toContain('process_json');
+    expect(migrate(db, 8)).toBe(8);
+    expect(columns(db, 'alerts')).toContain('process_json');
+    db.close();
+  });
+
   it('running twice changes nothing', () => {
     const db = freshDb();
     migrate(db);
