@@ -138,9 +138,15 @@ describe.skipIf(tier === null)(`a real core pushes telemetry summaries${tier ? '
     await new Promise((r) => storm.once('exit', r));
     // Other tests run processes too, so the storm's events need not be among the 50 newest of a summary:
     // wait until the store has them all, then for a summary that reaches past them.
+    // By parent pid, not command line: on cn_proc a process that exits at once may have none.
     const stormMax = await waitFor('the storm in the store', async () => {
-      const r = await core.api.searchEvents({ text: `${marker}-storm`, kind: 'process', limit: 1000 });
-      return r.items.filter((e) => e.event.action === 'exec').length >= 300 ? Math.max(...r.items.map((e) => e.id)) : null;
+      const execs: number[] = [];
+      for (let offset = 0; ; offset += 1000) {
+        const page = await core.api.searchEvents({ kind: 'process', limit: 1000, offset });
+        for (const e of page.items) if (e.event.action === 'exec' && e.process.parent?.pid === storm.pid) execs.push(e.id);
+        if (page.nextOffset === null) break;
+      }
+      return execs.length >= 300 ? Math.max(...execs) : null;
     }, 30_000);
     await waitFor('a summary past the storm', () => got.some(({ s }) => s.newestId >= stormMax), 15_000);
     await new Promise((r) => setTimeout(r, 3 * TELEMETRY_SUMMARY_INTERVAL_MS));
