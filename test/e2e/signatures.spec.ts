@@ -79,3 +79,20 @@ test('Settings shows the YARA rules in use; a rule folder with a broken file is 
   await expect(page.getByTestId('yara-errors')).toContainText('broken.yar', { timeout: 15_000 });
   await expect(page.getByTestId('yara-summary')).toContainText(/rules in use from 2 file\(s\)/);
 });
+
+test('Settings > File protection: says which tier runs, and a changed setting and an added exclusion are kept', async ({ page }) => {
+  await page.goto(agent.handle.url);
+  await page.getByTestId('nav-settings').click();
+  // Agents started by tests use the folder watcher (MAMORI_FILE_SENSOR=chokidar).
+  await expect(page.getByTestId('file-protection-tier')).toContainText('watches only the folders');
+  await expect(page.getByTestId('file-exclusions')).toContainText('~/.cache');
+  await page.getByTestId('file-block-exec').click();
+  await expect(page.getByTestId('file-block-exec')).not.toBeChecked();
+  await page.getByTestId('file-exclusion-input').fill('~/.cache/thumbnails');
+  await page.getByTestId('file-exclusion-add').click();
+  await expect(page.getByTestId('file-exclusions')).toContainText('~/.cache/thumbnails');
+  await page.reload();
+  await page.getByTestId('nav-settings').click();
+  await expect(page.getByTestId('file-block-exec')).not.toBeChecked();
+  await expect(page.getByTestId('file-exclusions')).toContainText('~/.cache/thumbnails');
+});

@@ -7,6 +7,7 @@ import { dictionaries, isAbsolutePath, resolveLanguage } from '../i18n.js';
 import { errorMessage } from '../client.js';
 import { SignatureLists } from './SignatureLists.js';
 import { YaraRules } from './YaraRules.js';
+import { FileProtection } from './FileProtection.js';
 
 const NOTIFY_LEVELS: Severity[] = [...SEVERITY_ORDER].reverse();
 
@@ -134,6 +135,8 @@ export function SettingsPage() {
           <p className="field-hint">{t.settings.notifyHint}</p>
         </div>
       </section>
+
+      <FileProtection />
 
       <SignatureLists />
 
