@@ -196,7 +196,9 @@ int main(int argc, char **argv)
             { .fd = sig_fd, .events = POLLIN },
             { .fd = exec_guard ? guard_fd() : -1, .events = POLLIN },
             { .fd = guard_in ? 0 : -1, .events = POLLIN },
-            { .fd = notify_fd(), .events = POLLIN },
+            /* With the kernel queue unlimited, events wait there while the core is behind: stop reading them when
+             * the output buffer is nearly full, rather than reading them and dropping their lines. */
+            { .fd = out_can_take_burst() || !notify_queue_unlimited() ? notify_fd() : -1, .events = POLLIN },
             { .fd = out_pending() && out_is_nonblocking() ? 1 : -1, .events = POLLOUT },
         };
         int timeout = exec_guard ? guard_next_timeout_ms() : -1;

@@ -23,6 +23,7 @@ static int saved_flags = -1;
 static uint64_t next_seq = 1;
 static uint64_t lost;         /* lines not emitted because the core did not read; not yet reported */
 static bool blocked;          /* dropping until the core has read half of the buffer */
+static size_t room(void);
 
 void diag(const char *fmt, ...)
 {
@@ -69,6 +70,14 @@ void out_restore(void)
 }
 
 bool out_pending(void) { return tail > head; }
+
+/* Room for a whole read of file events (a 256 KiB read of events makes about 1-2 MiB of lines;
+ * a read returns at most READ_BUF bytes of events): while there is less, the caller leaves events in the
+ * kernel's queue instead of reading them and dropping their lines. */
+bool out_can_take_burst(void)
+{
+    return room() >= OUT_CAP / 2;
+}
 bool out_is_nonblocking(void) { return nonblock; }
 bool out_dead(void) { return dead; }
 

@@ -24,6 +24,8 @@ void out_set_nonblocking(void); /* stdout is a pipe: never block on it */
 void out_restore(void);
 void out_flush(void);
 bool out_pending(void);
+/* Enough free output buffer for one more read of file events (else leave them queued in the kernel). */
+bool out_can_take_burst(void);
 bool out_is_nonblocking(void);
 bool out_dead(void);
 /* Flush for at most ms milliseconds (at exit). */

@@ -146,6 +146,36 @@ describe.skipIf(skip !== null)(`mamori-file-fanotify: file events${skip ? ` (ski
     rmSync(storm, { recursive: true, force: true });
   }, 120_000);
 
+  it('a core that stops reading loses nothing: events wait in the kernel queue, not dropped lines', async () => {
+    const slow = join(dir, 'slow-reader');
+    mkdirSync(slow);
+    const child = spawn(BIN, ['--mount', dir, '--exclude', quiet], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const seen: Msg[] = [];
+    let partial = '';
+    const onData = (d: Buffer) => {
+      const text = partial + d.toString();
+      const cut = text.lastIndexOf('\n');
+      partial = text.slice(cut + 1);
+      for (const line of text.slice(0, cut).split('\n')) if (line) seen.push(JSON.parse(line) as Msg);
+    };
+    child.stdout.on('data', onData);
+    try {
+      await waitFor('hello', () => seen.length > 0, 15_000);
+      child.stdout.pause(); // the core is busy: nothing is read for a while
+      // 30,000 long names: far more output than the helper's 8 MiB buffer and the pipe hold together.
+      const long = 'x'.repeat(200);
+      const made = await sh(`cd ${slow} && i=0; while [ $i -lt 30000 ]; do : > "${long}-$i"; i=$((i+1)); done`);
+      expect(made.code).toBe(0);
+      child.stdout.resume();
+      const creates = () => seen.filter((m) => m.type === 'file' && m.action === 'create' && String(m.path).startsWith(`${slow}/`)).length;
+      await waitFor('every create after the core reads again', () => creates() >= 30_000, 60_000);
+      expect(seen.filter((m) => m.type === 'drop')).toEqual([]);
+    } finally {
+      child.kill('SIGTERM');
+      rmSync(slow, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('never hides loss: a frozen helper with a bounded kernel queue reports the overflow as a drop', async () => {
     // On a tmpfs of its own, so neither helper also sees the rest of the machine (or the other's storm).
     const over = join(dir, 'overflow');
