@@ -484,6 +484,13 @@ export async function filesBench(o: FilesBenchOptions): Promise<number> {
   const untar = record.untar as { rows?: UntarRow[] } | undefined;
   const exec = record.exec as { rows?: ExecRow[]; summary?: ExecSummary[] } | undefined;
   for (const r of [...(untar?.rows ?? []), ...(exec?.rows ?? [])]) if (r.log.length) console.log(`  ${r.label} core log (first 5 of ${r.log.length}): ${r.log.slice(0, 5).join(' | ')}`);
+  const fs = untar?.rows?.find((r) => r.id === 'mamori');
+  if (fs && fs.runs.length) {
+    const lossy = fs.runs.filter((r) => (r.eventsLost ?? 0) > 0);
+    console.log(`File storm: Mamori's tar -x ${fs.overheadPct === null ? '-' : `${fs.overheadPct >= 0 ? '+' : ''}${fs.overheadPct.toFixed(1)}%`} vs no agent; `
+      + (lossy.length ? `events LOST (counted in the sensor's status) in ${lossy.length} of ${fs.runs.length} run(s): ${lossy.map((r) => `run ${r.round} ${fmtInt(r.eventsLost!)}`).join(', ')}`
+        : `no event lost in ${fs.runs.length} run(s)`));
+  }
   const guard = exec?.rows?.find((r) => r.id === 'guard');
   if (guard && guard.passes.length) {
     const cold = exec!.summary!.find((s) => s.id === 'guard' && s.pass === 'first');
