@@ -1,22 +1,24 @@
 // `npm run bench` -> node --import tsx scripts/bench/run.ts [options]
 // Each group prints its tables and writes bench-results/<name>-<timestamp>.json: the scan group also
-// bench-results/latest.json (as before), the telemetry group bench-results/latest-telemetry.json.
+// bench-results/latest.json (as before), the telemetry group bench-results/latest-telemetry.json, the files
+// group bench-results/latest-files.json.
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { FILES_TESTS, filesBench, type FilesBenchOptions, type FilesTest } from './files.js';
 import { cleanupAll } from './lib/cleanup.js';
 import { scanThroughput, type ScanBenchOptions } from './scan-throughput.js';
 import {
   STORM_AGENTS, TELEMETRY_TESTS, telemetryBench, type StormAgent, type TelemetryBenchOptions, type TelemetryTest,
 } from './telemetry.js';
 
-const GROUPS = ['scan', 'telemetry', 'yara'] as const;
+const GROUPS = ['scan', 'telemetry', 'yara', 'files'] as const;
 type Group = (typeof GROUPS)[number];
 
 const HELP = `Usage: npm run bench -- [options]
 
-  --group G        which benchmarks: scan, telemetry, yara or all (default all; 6-9 minutes on 2 cores)
+  --group G        which benchmarks: scan, telemetry, yara, files or all (default all; 7-11 minutes on 2 cores)
   --quick          small sizes everywhere for a fast check (about 1.5 minutes for all)
-  --runs R         runs per contender, the median is reported (default 3; scan and exec storm)
+  --runs R         runs per contender, the median is reported (default 3; scan, exec storm and files)
   --seed S         seed of the generated data (default 1)
   -h, --help       this text
 
@@ -46,9 +48,21 @@ const HELP = `Usage: npm run bench -- [options]
    with the reason when the rules or the yara CLI are missing).
   --yara-mb M      corpus size in MB (default 300; 60 with --quick)
 
+4. files: file protection (Linux, root). On a tmpfs the bench mounts in its temp dir (the only
+   filesystem the cores mark and exec-guard; unmounted at the end and on Ctrl-C): tar -x of a large
+   tree with no agent vs the core's fanotify file sensor (events stored vs expected, lost, events/s),
+   and an exec storm of copies of /bin/true with no agent, the sensor without the guard, and the
+   exec guard cold (every copy checked once) and warm (cached). Needs tar; cc for per-exec p50/p99.
+  --file-tests a,b which: untar, exec (default both)
+  --untar-files N  files in the tree (default 20000; 3000 with --quick)
+  --untar-dirs N   directories they are spread over (default 2000; 300 with --quick)
+  --execs N        execs per exec-storm pass (default 2000; 300 with --quick)
+  --verdict-timeout-ms N  the exec guard's verdict deadline (default: the core's, 300 ms)
+
 Exit status: 0 whatever the PASS/FAIL of the targets; 1 when a contender crashed or gave a wrong
 result (scan: wrong file count, bytes, or not exactly one finding; telemetry: Mamori eBPF did not
-store every exec with its command line, the store lost events or searched wrong); 2 on bad options.`;
+store every exec with its command line, the store lost events or searched wrong; files: a file create missing that the sensor did not count as lost,
+an exec of /bin/true blocked); 2 on bad options.`;
 
 function positive(name: string, value: string | undefined, fallback: number, integer = true): number {
   if (value === undefined) return fallback;
@@ -69,6 +83,7 @@ async function main(): Promise<number> {
   let scan: ScanBenchOptions;
   let telemetry: TelemetryBenchOptions;
   let yaraArgs: string[];
+  let files: FilesBenchOptions;
   try {
     const { values } = parseArgs({
       options: {
@@ -91,13 +106,18 @@ async function main(): Promise<number> {
         'idle-seconds': { type: 'string' },
         'settle-seconds': { type: 'string' },
         'yara-mb': { type: 'string' },
+        'file-tests': { type: 'string' },
+        'untar-files': { type: 'string' },
+        'untar-dirs': { type: 'string' },
+        execs: { type: 'string' },
+        'verdict-timeout-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
     });
     if (values.help) { console.log(HELP); return 0; }
     const group = values.group ?? 'all';
-    if (group !== 'all' && !(GROUPS as readonly string[]).includes(group)) throw new Error(`--group must be scan, telemetry, yara or all, got "${group}"`);
+    if (group !== 'all' && !(GROUPS as readonly string[]).includes(group)) throw new Error(`--group must be scan, telemetry, yara, files or all, got "${group}"`);
     groups = group === 'all' ? [...GROUPS] : [group as Group];
     const quick = values.quick ?? false;
     const only = list('only', values.only, ['sha256-limit', 'limit', 'mamori', 'sha256sum', 'clamscan']);
@@ -132,6 +152,17 @@ async function main(): Promise<number> {
       idleSeconds: positive('idle-seconds', values['idle-seconds'], quick ? 10 : 30),
       settleSeconds: positive('settle-seconds', values['settle-seconds'], quick ? 3 : 10),
     };
+    files = {
+      quick,
+      runs,
+      seed,
+      tests: list<FilesTest>('file-tests', values['file-tests'], FILES_TESTS) ?? [...FILES_TESTS],
+      untarFiles: positive('untar-files', values['untar-files'], quick ? 3000 : 20_000),
+      untarDirs: positive('untar-dirs', values['untar-dirs'], quick ? 300 : 2000),
+      execs: positive('execs', values.execs, quick ? 300 : 2000),
+      verdictTimeoutMs: values['verdict-timeout-ms'] === undefined ? null : positive('verdict-timeout-ms', values['verdict-timeout-ms'], 300),
+    };
+    if (files.untarDirs > files.untarFiles) throw new Error(`--untar-dirs ${files.untarDirs} is more than --untar-files ${files.untarFiles}`);
     yaraArgs = ['--mb', String(positive('yara-mb', values['yara-mb'], quick ? 60 : 300, false)), '--runs', String(runs)];
   } catch (err) {
     console.error(`${(err as Error).message}\n\n${HELP}`);
@@ -141,7 +172,8 @@ async function main(): Promise<number> {
   for (const g of groups) {
     if (groups.length > 1) console.log(`\n======== bench group: ${g} ========`);
     try {
-      const c = g === 'scan' ? await scanThroughput(scan) : g === 'telemetry' ? await telemetryBench(telemetry) : yaraBench(yaraArgs);
+      const c = g === 'scan' ? await scanThroughput(scan) : g === 'telemetry' ? await telemetryBench(telemetry)
+        : g === 'files' ? await filesBench(files) : yaraBench(yaraArgs);
       code = Math.max(code, c);
     } catch (err) {
       console.error(`bench group ${g} failed: ${(err as Error).stack ?? err}`);

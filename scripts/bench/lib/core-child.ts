@@ -8,7 +8,7 @@ import { trackChild, untrackChild } from './cleanup.js';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const HOST = fileURLToPath(new URL('./core-host.mjs', import.meta.url));
-const HELPERS = ['mamori-proc-ebpf', 'mamori-proc-cn'];
+const HELPERS = ['mamori-proc-ebpf', 'mamori-proc-cn', 'mamori-file-fanotify'];
 
 /** What the bench measures: a copy of the compiled core and the helpers, made once per run (see snapshotBuild). */
 export interface Build {
@@ -74,6 +74,12 @@ export interface CoreChildConfig {
   processSensor: 'ebpf' | 'cn_proc' | 'off' | 'auto';
   watchFolders?: string[];
   host?: 'agent' | 'test';
+  /** The file sensor and the filesystems it marks (and guards); unset: the core's defaults. */
+  fileSensor?: 'auto' | 'fanotify' | 'chokidar' | 'off';
+  fileMounts?: string[];
+  execVerdictTimeoutMs?: number;
+  /** Passed to api.updateSettings before the core reports ready. */
+  settings?: Record<string, unknown>;
 }
 
 export interface CoreChild {
@@ -138,6 +144,12 @@ export function startCoreChild(config: CoreChildConfig, timeoutMs = 60_000): Pro
       if (waiting && m.type === waiting.type) { const w = waiting; waiting = null; w.resolve(m); }
     });
   });
+}
+
+/** The file sensor's entry of a status (tier, state, detail, eventsLost). */
+export function fileSensorOf(status: Status): { state: string; tier: string | null; detail: string | null; eventsLost: number } | null {
+  const s = status.sensors.find((x) => x.id === 'file-watch') as { state: string; tier?: string | null; detail: string | null; eventsLost?: number } | undefined;
+  return s ? { state: s.state, tier: s.tier ?? null, detail: s.detail, eventsLost: s.eventsLost ?? 0 } : null;
 }
 
 /** The process sensor's entry of a status (tier, state, eventsLost). */

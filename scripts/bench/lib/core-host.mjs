@@ -41,9 +41,15 @@ try {
     watchFolders: config.watchFolders ?? [],
     host: config.host ?? 'agent',
     processSensor: config.processSensor,
+    // The files group names the file sensor and the filesystems it marks (only a tmpfs it mounted itself).
+    ...(config.fileSensor ? { fileSensor: config.fileSensor } : {}),
+    ...(config.fileMounts ? { fileMounts: config.fileMounts } : {}),
+    ...(config.execVerdictTimeoutMs ? { execVerdictTimeoutMs: config.execVerdictTimeoutMs } : {}),
     helpersDir: config.helpersDir,
     log: (level, message) => { if (level !== 'info') send({ type: 'log', level, message }); },
   });
+  // Settings applied before 'ready' (e.g. blockKnownBadExec: false restarts the file helper without the guard).
+  if (config.settings) await core.api.updateSettings(config.settings);
   const startMs = performance.now() - started;
   send({ type: 'ready', startMs, status: await core.api.getStatus({}) });
 } catch (err) {
