@@ -146,7 +146,7 @@ function mamoriStormContender(o: TelemetryBenchOptions, tier: 'ebpf' | 'cn_proc'
       const dataDir = join(work, `check-${tier}`);
       let core: CoreChild | null = null;
       try {
-        core = await startCoreChild({ dataDir, processSensor: tier });
+        core = await startCoreChild({ dataDir, processSensor: tier, fileSensor: 'chokidar' });
         const p = processSensorOf(core.status0);
         row.version = `mamori ${core.status0.version}, helper mamori-proc-${tier === 'ebpf' ? 'ebpf' : 'cn'}`;
         if (!p || p.state !== 'running' || p.tier !== tier) return `the ${tier} tier does not run here: ${p?.detail ?? p?.state ?? 'no process sensor'}`;
@@ -159,7 +159,7 @@ function mamoriStormContender(o: TelemetryBenchOptions, tier: 'ebpf' | 'cn_proc'
     async run(round, marker) {
       const dataDir = join(work, `storm-${marker.replace(/-$/, '')}`);
       removeOnExit(dataDir);
-      const core = await startCoreChild({ dataDir, processSensor: tier });
+      const core = await startCoreChild({ dataDir, processSensor: tier, fileSensor: 'chokidar' });
       const db = openReader(dataDir);
       try {
         await sleep(500); // the helper's first messages (processes already running) are stored
@@ -472,7 +472,7 @@ async function latencyBench(o: TelemetryBenchOptions, work: string, tag: string)
     status: 'ok', reason: null, execs: o.latencyExecs, gapMs: o.latencyGapMs, found: 0, p50: null, p90: null, p99: null, min: null, max: null,
     mean: null, pollMs: 5, latenciesMs: [], warmMs: [], spawnCallMs: null, pollQueryMs: null,
   };
-  const core = await startCoreChild({ dataDir, processSensor: 'ebpf' });
+  const core = await startCoreChild({ dataDir, processSensor: 'ebpf', fileSensor: 'chokidar' });
   try {
     const p = processSensorOf(core.status0);
     if (p?.tier !== 'ebpf' || p.state !== 'running') throw new Skip(`the eBPF tier does not run here: ${p?.detail ?? p?.state}`);
@@ -530,7 +530,7 @@ async function idleBench(o: TelemetryBenchOptions, work: string): Promise<IdleRe
   const watched = join(work, 'idle-watched');
   mkdirSync(watched, { recursive: true });
   removeOnExit(dataDir);
-  const core = await startCoreChild({ dataDir, processSensor: 'ebpf', watchFolders: [watched] });
+  const core = await startCoreChild({ dataDir, processSensor: 'ebpf', watchFolders: [watched], fileSensor: 'chokidar' });
   const db = openReader(dataDir);
   try {
     const p = processSensorOf(core.status0);
