@@ -77,7 +77,7 @@ export class Engine {
   private readonly execPool = new HashPool(1);
   private readonly execFacts = new Map<string, Promise<InspectedFile>>();
   /** What the file paths need from the settings, read once per change (not per event of a storm). */
-  private fileSettings!: { folders: string[]; own: string[]; everywhere: boolean; maxBytes: number; blockExec: boolean };
+  private fileSettings!: { folders: string[]; own: string[]; everywhere: boolean; maxBytes: number; blockExec: boolean; contentScan: boolean };
   private pausedUntil: Date | null = null;
   private pauseTimer: NodeJS.Timeout | null = null;
   private watchOverride: string[] | null;
@@ -144,6 +144,7 @@ export class Engine {
       return;
     }
     this.telemetryPush.add(events);
+    this.indexSoon();
   }
 
   recoverVault(): RecoveryReport {
@@ -163,7 +164,7 @@ export class Engine {
     const slash = (d: string) => (d.endsWith('/') ? d : `${d}/`);
     this.fileSettings = {
       folders: this.watchFolders().map(slash), own: this.ownPaths().map(slash), everywhere: s.scanOnWriteEverywhere,
-      maxBytes: s.scanMaxFileMb * 1024 * 1024, blockExec: s.blockKnownBadExec,
+      maxBytes: s.scanMaxFileMb * 1024 * 1024, blockExec: s.blockKnownBadExec, contentScan: s.contentScan,
     };
   }
 
@@ -213,14 +214,27 @@ export class Engine {
     run();
     this.retentionTimer = setInterval(run, RETENTION_EVERY_MS);
     this.retentionTimer.unref();
-    // Events are stored without their full-text rows (search covers the gap); index them in small slices.
-    const index = () => {
+    this.indexSoon(); // what an earlier run left unindexed
+  }
+
+  /**
+   * Events are stored without their full-text rows (search covers the gap); they are indexed in small slices,
+   * FTS_EVERY_MS apart, only while some are waiting: an idle Mamori has no timer for this.
+   */
+  private indexSoon(): void {
+    if (this.ftsTimer || this.stopping) return;
+    this.ftsTimer = setTimeout(() => {
+      this.ftsTimer = null;
       const t0 = Date.now();
+      let left = 0;
       try {
-        while (this.o.store.events.indexPending() > 0 && Date.now() - t0 < FTS_BUDGET_MS) { /* next slice */ }
-      } catch (err) { this.o.log('warn', `full-text indexing failed: ${(err as Error).message}`); }
-    };
-    this.ftsTimer = setInterval(index, FTS_EVERY_MS);
+        while ((left = this.o.store.events.indexPending()) > 0 && Date.now() - t0 < FTS_BUDGET_MS) { /* next slice */ }
+      } catch (err) {
+        this.o.log('warn', `full-text indexing failed: ${(err as Error).message}`);
+        return;
+      }
+      if (left > 0) this.indexSoon();
+    }, FTS_EVERY_MS);
     this.ftsTimer.unref();
   }
 
@@ -366,7 +380,7 @@ export class Engine {
   private async scanContent(file: InspectedFile): Promise<Finding | null> {
     const eicar = detectFile(file, this.hashes);
     if (eicar) return eicar;
-    if (!this.o.store.settings.get().contentScan) return null;
+    if (!this.fileSettings.contentScan) return null;
     const r = await this.content.scan(file.path);
     if (!r) return null;
     const own = worstYaraFinding(r.matches);
@@ -687,7 +701,7 @@ export class Engine {
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     if (this.scheduleTimer) clearTimeout(this.scheduleTimer);
-    if (this.ftsTimer) clearInterval(this.ftsTimer);
+    if (this.ftsTimer) clearTimeout(this.ftsTimer);
     await this.sensor.stop();
     await this.processSensor.stop();
     await this.networkSensor.stop();
