@@ -1,4 +1,4 @@
-/* Small JSON writer for NDJSON output: appends into a caller-owned buffer, never allocates. */
+/* Small JSON writer for NDJSON output, shared by the C helpers: appends into a caller-owned buffer, never allocates. */
 #ifndef MAMORI_JSON_H
 #define MAMORI_JSON_H
 
