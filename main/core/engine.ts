@@ -22,7 +22,7 @@ import type { NewEvent, Store } from './store/index.js';
 import { raiseAlert, severityAtLeast } from './triage/index.js';
 import type { CoreEvents } from './events.js';
 import { TelemetrySummarizer } from './telemetry-summary.js';
-import { newId, nowIso, packageInfo } from './util/index.js';
+import { newId, nowIso } from './util/index.js';
 
 const REALTIME_LANES = 2;
 const RETENTION_EVERY_MS = 10 * 60_000;
@@ -55,6 +55,8 @@ export interface EngineOptions {
   networkSensor: NetworkSensorChoice;
   networkPollMs?: number;
   helpersDir: string;
+  /** Mamori's own rules (rules/yara inside). */
+  rulesDir: string;
   /** The wall clock the scan scheduler reads (tests move it). */
   now: () => Date;
   log: (level: 'info' | 'warn' | 'error', m: string) => void;
@@ -110,7 +112,7 @@ export class Engine {
       log: (level, m) => o.log(level, m),
     });
     this.content = new ContentScanner({
-      helpersDir: o.helpersDir, packDir: join(packageInfo().root, 'rules', 'yara'), log: (level, m) => o.log(level, m),
+      helpersDir: o.helpersDir, packDir: join(o.rulesDir, 'yara'), log: (level, m) => o.log(level, m),
     });
     this.telemetryPush = new TelemetrySummarizer({
       newest: (limit) => o.store.events.search({ limit, offset: 0 }).items,
@@ -185,7 +187,7 @@ export class Engine {
   /** Mamori's own files are never scanned or watched: the vault would otherwise detect itself. */
   private ownPaths(): string[] {
     // The rule pack too: YARA rules match their own text.
-    const out = [this.o.dataDir, join(packageInfo().root, 'rules')];
+    const out = [this.o.dataDir, this.o.rulesDir];
     try { out.push(realpathSync(this.o.dataDir)); } catch { /* not created yet */ }
     return out;
   }

@@ -40,6 +40,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
         networkSensor: config.networkSensor ?? (config.host === 'test' ? 'off' : 'auto'),
         networkPollMs: config.networkPollMs,
         helpersDir: config.helpersDir ?? join(packageInfo().root, 'native-helpers', 'bin'),
+        rulesDir: config.rulesDir ?? join(packageInfo().root, 'rules'),
         now: config.now ?? (() => new Date()),
       });
     } },

@@ -34,6 +34,8 @@ export interface CoreConfig {
   networkSensor?: 'auto' | 'off';
   /** How often /proc/net is read while polling, in ms (default 2000, at least 100). */
   networkPollMs?: number;
+  /** Mamori's own rules (default: rules/ in Mamori's folder; the packaged app's resources/rules). */
+  rulesDir?: string;
   /** Where the native helpers are (default: native-helpers/bin in Mamori's folder). */
   helpersDir?: string;
   /** Scheduled quick/full scans (Settings > scanSchedule). Default on, off for host 'test'. */

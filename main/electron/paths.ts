@@ -17,6 +17,8 @@ export interface AppPaths {
    * because nothing inside an asar archive can be executed. Undefined from a checkout: the core's default applies.
    */
   readonly helpers?: string;
+  /** Mamori's YARA pack when packaged (resources/rules): the C helper reads it, and cannot read inside an asar. */
+  readonly rules?: string;
 }
 
 export function appPaths(moduleUrl: string = import.meta.url): AppPaths {
@@ -29,6 +31,6 @@ export function appPaths(moduleUrl: string = import.meta.url): AppPaths {
     preload: join(root, 'dist', 'preload', 'index.cjs'),
     trayIcons: join(root, 'assets', 'tray'),
     appIcon: join(root, 'assets', 'icon.png'),
-    ...(root.endsWith('.asar') ? { helpers: join(dirname(root), 'native-helpers', 'bin') } : {}),
+    ...(root.endsWith('.asar') ? { helpers: join(dirname(root), 'native-helpers', 'bin'), rules: join(dirname(root), 'rules') } : {}),
   };
 }

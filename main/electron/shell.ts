@@ -175,7 +175,8 @@ export function startShell(options: ShellOptions = {}): Shell {
     {
       name: 'start the core',
       run: async () => {
-        core = await createCore({ dataDir: defaultDataDir(), host: 'electron', log, ...(paths.helpers ? { helpersDir: paths.helpers } : {}) });
+        core = await createCore({ dataDir: defaultDataDir(), host: 'electron', log, ...(paths.helpers ? { helpersDir: paths.helpers } : {}),
+          ...(paths.rules ? { rulesDir: paths.rules } : {}) });
         call = callerFor(core.api);
       },
     },
