@@ -6,7 +6,7 @@ import {
   MamoriError, type Action, type Alert, type Scan, type ScanScheduleStatus, type Settings, type Status, type StatusReason,
 } from '../../preload/contract/index.js';
 import {
-  detectFile, detectMembers, FILE_RULES, HashSignatures, needsDigest, parseSignatures, UnsupportedSignatureFormat, worstYaraFinding,
+  detectByContent, detectFile, detectMembers, FILE_RULES, HashSignatures, needsDigest, parseSignatures, UnsupportedSignatureFormat, worstYaraFinding,
   type Finding,
 } from './detect/index.js';
 import { QuarantineVault, type RecoveryReport } from './respond/index.js';
@@ -380,7 +380,7 @@ export class Engine {
    * matches). A finding inside names its path there.
    */
   private async scanContent(file: InspectedFile): Promise<Finding | null> {
-    const eicar = detectFile(file, this.hashes);
+    const eicar = detectByContent(file);
     if (eicar) return eicar;
     if (!this.fileSettings.contentScan) return null;
     const r = await this.content.scan(file.path);

@@ -29,6 +29,11 @@ export interface Finding {
 export function detectFile(facts: FileFacts, hashes: HashSignatures): Finding | null {
   const known = hashes.lookup(facts);
   if (known) return { rule: known.rule, signature: known.name };
+  return detectByContent(facts);
+}
+
+/** The content rules that need no helper: the EICAR test string (files up to EICAR_MAX_SIZE). */
+export function detectByContent(facts: FileFacts): Finding | null {
   if (facts.smallContent && facts.size <= EICAR_MAX_SIZE && isEicar(facts.smallContent)) {
     return { rule: FILE_RULES.eicar, signature: 'EICAR-Test-File' };
   }
