@@ -12,7 +12,7 @@ export interface CoreConfig {
    * The process/syscall/network sensor: 'auto' picks the best tier that runs here (eBPF, else cn_proc).
    * Defaults to 'auto' for the agent and the desktop app, 'off' for host 'test'.
    */
-  processSensor?: 'auto' | 'ebpf' | 'cn_proc' | 'off';
+  processSensor?: 'auto' | 'ebpf' | 'cn_proc' | 'proc_poll' | 'off';
   /**
    * The file sensor: 'auto' runs the fanotify helper (every change on the local filesystems, with the process,
    * and the exec guard) and falls back to chokidar on the watched folders where it cannot run. Defaults to

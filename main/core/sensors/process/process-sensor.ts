@@ -9,8 +9,9 @@ import { HelperStream, type HelperMessage } from './helper-stream.js';
 import { BootClock, ExecutableHasher, Normalizer } from './normalize.js';
 import { ProcessTable, type ProcInfo } from './process-table.js';
 import { privilegeFacts, privilegeFix, selfTestReason } from './privilege.js';
+import { PROC_POLL_MS, ProcPoller } from './proc-poller.js';
 
-export type ProcessTierChoice = 'auto' | 'ebpf' | 'cn_proc' | 'off';
+export type ProcessTierChoice = 'auto' | 'ebpf' | 'cn_proc' | 'proc_poll' | 'off';
 
 const TIERS = [
   {
@@ -22,6 +23,11 @@ const TIERS = [
     limits: 'command lines are read from /proc after the fact: a process that exits at once may have none, and an '
       + 'exec chain may show a later program\'s command line; no working directory for short-lived processes; no network, '
       + 'memfd or module system calls; ptrace without the request',
+  },
+  {
+    tier: 'proc_poll', binary: null,
+    limits: `/proc is read every ${PROC_POLL_MS / 1000} s: a process that lives shorter is not seen at all; no forks, exit codes `
+      + 'or system calls; times are when a read noticed the process; another user\'s program path needs privilege',
   },
 ] as const;
 
@@ -41,7 +47,7 @@ export interface ProcessSensorOptions {
 
 export class ProcessSensor {
   readonly id = 'process';
-  private stream: HelperStream | null = null;
+  private stream: HelperStream | ProcPoller | null = null;
   private tier: (typeof TIERS)[number] | null = null;
   private state: SensorState['state'] = 'stopped';
   private detail: string | null = null;
@@ -63,6 +69,15 @@ export class ProcessSensor {
     const reasons: string[] = [];
     for (const t of TIERS) {
       if (this.o.choice !== 'auto' && this.o.choice !== t.tier) continue;
+      if (t.binary === null) {
+        // The last tier needs no helper and no privilege beyond reading /proc.
+        this.table = new ProcessTable();
+        this.normalizer = new Normalizer(this.table, new BootClock(), new ExecutableHasher(this.o.hashFile), (e) => this.push(e));
+        const poller = new ProcPoller({ onMessages: (batch) => this.onMessages(batch), log: (m) => this.o.log('warn', m) });
+        await poller.start();
+        this.running(poller, t, reasons);
+        return;
+      }
       const binary = join(this.o.helpersDir, t.binary);
       if (!existsSync(binary)) { reasons.push(`${t.tier}: ${t.binary} is not built`); continue; }
       const test = spawnSync(binary, ['--self-test'], { encoding: 'utf8', timeout: 15_000 });
@@ -84,17 +99,21 @@ export class ProcessSensor {
         reasons.push(`${t.tier}: ${(err as Error).message}`);
         continue;
       }
-      this.stream = stream;
-      this.tier = t;
-      this.state = 'running';
-      this.detail = reasons.length ? `fell back: ${reasons.join('; ')}${this.fixFor(reasons)}` : null;
-      this.timer = setInterval(() => this.flush(), FLUSH_MS);
-      this.timer.unref();
+      this.running(stream, t, reasons);
       return;
     }
     this.state = 'failed';
     this.detail = `no process sensor could start: ${reasons.join('; ') || 'none selected'}${this.fixFor(reasons)}`;
     this.o.log('warn', this.detail);
+  }
+
+  private running(source: HelperStream | ProcPoller, t: (typeof TIERS)[number], reasons: string[]): void {
+    this.stream = source;
+    this.tier = t;
+    this.state = 'running';
+    this.detail = reasons.length ? `fell back: ${reasons.join('; ')}${this.fixFor(reasons)}` : null;
+    this.timer = setInterval(() => this.flush(), FLUSH_MS);
+    this.timer.unref();
   }
 
   /** "; to let Mamori record programs ... run: sudo ..." when missing privilege is why a helper could not start. */
