@@ -2,7 +2,7 @@
 // "mamori_") carry their severity, ATT&CK technique and ja/en text in meta; a user's rules may carry none,
 // so they get a plain explanation built from the rule's name and its own description, and severity high
 // unless their meta says otherwise.
-import { Severity, type AlertText } from '../../../preload/contract/index.js';
+import { Severity, SEVERITY_ORDER, type AlertText } from '../../../preload/contract/index.js';
 import type { Finding } from './index.js';
 import type { FileRule } from './rules.js';
 import type { YaraMatch } from './yara/index.js';
@@ -64,10 +64,9 @@ export function yaraFinding(match: YaraMatch): Finding {
 /** The most severe of several matches (a file can match more than one rule). */
 export function worstYaraFinding(matches: YaraMatch[]): Finding | null {
   let worst: Finding | null = null;
-  const order: Severity[] = ['informational', 'low', 'medium', 'high', 'critical'];
   for (const match of matches) {
     const f = yaraFinding(match);
-    if (!worst || order.indexOf(f.rule.severity) > order.indexOf(worst.rule.severity)) worst = f;
+    if (!worst || SEVERITY_ORDER.indexOf(f.rule.severity) > SEVERITY_ORDER.indexOf(worst.rule.severity)) worst = f;
   }
   return worst;
 }
