@@ -15,19 +15,41 @@ const MAX_CACHED = 4096;
 
 export class ProcessLookup {
   private readonly cache = new Map<number, { at: number; actor: Actor }>();
+  /** Entities whose table record was checked against /proc: entity id -> the executable found current. */
+  private readonly current = new Map<string, string>();
 
   constructor(private readonly known: (pid: number) => ProcInfo | null) {}
 
   actor(pid: number, tsNs: number): Actor {
     const info = this.known(pid);
-    if (info) return { process: fromInfo(info, this.known), uid: info.uid };
+    if (info && !this.behindExec(info)) return { process: fromInfo(info, this.known), uid: info.uid };
     const now = Date.now();
     const hit = this.cache.get(pid);
     if (hit && now - hit.at < KEEP_MS) return hit.actor;
     if (this.cache.size >= MAX_CACHED) this.cache.clear();
     const actor = readProc(pid, tsNs);
+    // Same process (pid + start time), only its exec is not in the table yet: keep the sensor's ids.
+    if (info) actor.process = { ...actor.process, entity_id: info.entityId, parent: fromInfo(info, this.known).parent };
     this.cache.set(pid, { at: now, actor });
     return actor;
+  }
+
+  /**
+   * The file sensor can be ahead of the process sensor: a child forked by node writes right after its exec,
+   * and the table still holds the fork (executable node). A live process whose /proc exe is another file
+   * than the table's executable is re-read. (Compared by inode: the table keeps the path exec was given,
+   * e.g. /bin/sh, where /proc names /usr/bin/dash.) A record found current is not checked again.
+   */
+  private behindExec(info: ProcInfo): boolean {
+    if (info.exitedAt !== null || !info.executable) return false;
+    if (this.current.get(info.entityId) === info.executable) return false;
+    let running, recorded;
+    try { running = statSync(`/proc/${info.pid}/exe`); } catch { return false; }
+    try { recorded = statSync(info.executable); } catch { return true; }
+    if (running.ino !== recorded.ino || running.dev !== recorded.dev) return true;
+    if (this.current.size >= MAX_CACHED) this.current.clear();
+    this.current.set(info.entityId, info.executable);
+    return false;
   }
 }
 
