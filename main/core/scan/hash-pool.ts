@@ -5,8 +5,9 @@
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { DigestPolicy } from '../detect/index.js';
+import { startWorker } from '../util/index.js';
 import type { HashReply } from './hash-protocol.js';
 import { NotARegularFile, type InspectedFile } from './inspect.js';
 
@@ -97,11 +98,4 @@ export class HashPool {
     const slots = this.slots.splice(0);
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
-}
-
-/** From dist/ the worker is plain JS; from source (tests, tsx) it is TypeScript, compiled on load by tsx. */
-function startWorker(url: URL): Worker {
-  if (!url.pathname.endsWith('.ts')) return new Worker(url);
-  const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(boot, { eval: true });
 }

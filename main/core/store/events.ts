@@ -1,7 +1,8 @@
-// Telemetry history. insertBatch only appends rows (one transaction per batch); the full-text index is
-// filled afterwards by indexPending(), up to a watermark kept in the database. Search matches indexed rows
-// through FTS5 and the few rows above the watermark with the same word rules in JS, so a just-stored event
-// is always found. Lookups by process entity serve process trees.
+// Telemetry history. insertBatch only appends rows (one transaction per batch, the time index appends too);
+// the full-text index and the entity and parent lookup tables are filled afterwards by indexPending(), up to
+// a watermark kept in the database. Every reader joins the indexed part with the few rows above the
+// watermark (search with the same word rules in JS), so a just-stored event is always found.
+// Lookups by process entity serve process trees.
 import type { Database, Statement } from 'better-sqlite3';
 import type { EventKind, TelemetryEvent } from '../../../preload/contract/index.js';
 
@@ -210,7 +211,8 @@ export class EventsRepo {
   private readonly insert: Statement;
   private readonly watermark: Statement;
 
-  constructor(private readonly db: Database) {
+  /** afterWrite: told after each batch (the WAL checkpoint thread starts on it, see checkpointer.ts). */
+  constructor(private readonly db: Database, private readonly afterWrite: () => void = () => undefined) {
     // One row per statement: a multi-row VALUES list measured slower (SQLite runs it as a compound SELECT).
     this.insert = db.prepare(`INSERT INTO events (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
     this.watermark = db.prepare('SELECT indexed_upto FROM events_fts_state').pluck();
@@ -233,21 +235,23 @@ export class EventsRepo {
         this.insert.run(params);
       }
     })();
+    this.afterWrite();
   }
 
-  /** The highest event id the full-text index covers. */
+  /** The highest event id the full-text index and the entity lookups cover. */
   indexedUpTo(): number {
     return this.watermark.get() as number;
   }
 
-  /** Events stored but not yet in the full-text index. */
+  /** Events stored but not yet in the full-text index and the entity lookups. */
   pendingIndex(): number {
     return (this.db.prepare('SELECT count(*) FROM events WHERE id > ?').pluck().get(this.indexedUpTo()) as number);
   }
 
   /**
-   * Adds up to maxRows not-yet-indexed events to the full-text index, oldest first, in one transaction that
-   * also moves the watermark. Returns how many events it covered (0: the index is up to date).
+   * Adds up to maxRows not-yet-indexed events to the full-text index and the entity and parent lookups,
+   * oldest first, in one transaction that also moves the watermark. Returns how many events it covered
+   * (0: everything is indexed).
    */
   indexPending(maxRows = FTS_SLICE_ROWS): number {
     return this.db.transaction(() => {
@@ -258,6 +262,12 @@ export class EventsRepo {
       this.db.prepare(`INSERT INTO events_fts (rowid, process_command_line, process_executable)
         SELECT id, process_command_line, process_executable FROM events
         WHERE id > ? AND id <= ? AND (process_command_line IS NOT NULL OR process_executable IS NOT NULL)`).run(from, range.hi);
+      // Sorted, so each slice walks the lookup B-trees once instead of seeking per row.
+      this.db.prepare(`INSERT INTO events_by_entity (entity, id)
+        SELECT process_entity, id FROM events WHERE id > ? AND id <= ? AND process_entity IS NOT NULL ORDER BY 1, 2`).run(from, range.hi);
+      this.db.prepare(`INSERT INTO events_by_parent (parent, id)
+        SELECT parent_entity, id FROM events WHERE id > ? AND id <= ? AND kind = 'process' AND parent_entity IS NOT NULL ORDER BY 1, 2`)
+        .run(from, range.hi);
       this.db.prepare('UPDATE events_fts_state SET indexed_upto = ?').run(range.hi);
       return range.n;
     })();
@@ -287,28 +297,40 @@ export class EventsRepo {
     return { items: rows.slice(0, q.limit).map(decode), nextOffset: more ? q.offset + q.limit : null };
   }
 
-  /** Every event of one process entity, oldest first. */
+  /** Every event of one process entity, oldest first: the lookup table below the watermark, a scan above. */
   byEntity(entity: string, limit = 500): TelemetryEvent[] {
-    return (this.db.prepare('SELECT * FROM events WHERE process_entity = ? ORDER BY id LIMIT ?').all(entity, limit) as Row[]).map(decode);
+    const rows = this.db.transaction(() => this.db.prepare(`SELECT * FROM events WHERE id IN (
+        SELECT id FROM events_by_entity WHERE entity = @entity
+        UNION ALL SELECT id FROM events WHERE id > @indexed AND process_entity = @entity)
+      ORDER BY id LIMIT @limit`).all({ entity, limit, indexed: this.indexedUpTo() }) as Row[])();
+    return rows.map(decode);
   }
 
   /** Entities whose parent is this entity. */
   childEntities(entity: string, limit = 200): string[] {
-    return (this.db.prepare("SELECT DISTINCT process_entity AS e FROM events WHERE parent_entity = ? AND kind = 'process' AND process_entity != ? LIMIT ?")
-      .all(entity, entity, limit) as { e: string }[]).map((r) => r.e);
+    const rows = this.db.transaction(() => this.db.prepare(`SELECT DISTINCT process_entity AS e FROM events WHERE id IN (
+        SELECT id FROM events_by_parent WHERE parent = @entity
+        UNION ALL SELECT id FROM events WHERE id > @indexed AND parent_entity = @entity AND kind = 'process')
+      AND process_entity != @entity LIMIT @limit`).all({ entity, limit, indexed: this.indexedUpTo() }) as { e: string }[])();
+    return rows.map((r) => r.e);
   }
 
-  /** The newest entity seen with this pid. Entity ids start with "PID-", so the entity index serves this range. */
+  /** The newest entity seen with this pid. Entity ids start with "PID-", so the lookup's key order serves this range. */
   entityForPid(pid: number): string | null {
-    const row = this.db.prepare(`SELECT process_entity AS e FROM events
-      WHERE process_entity >= ? AND process_entity < ? ORDER BY id DESC LIMIT 1`).get(`${pid}-`, `${pid}.`) as { e: string } | undefined;
+    const row = this.db.transaction(() => {
+      const indexed = this.indexedUpTo();
+      const recent = this.db.prepare('SELECT process_entity AS e FROM events WHERE id > ? AND process_pid = ? ORDER BY id DESC LIMIT 1')
+        .get(indexed, pid) as { e: string } | undefined;
+      return recent ?? this.db.prepare(`SELECT entity AS e FROM events_by_entity WHERE entity >= ? AND entity < ?
+        ORDER BY id DESC LIMIT 1`).get(`${pid}-`, `${pid}.`) as { e: string } | undefined;
+    })();
     return row?.e ?? null;
   }
 
   /**
    * Retention: remove events older than `before` and, while the database file is larger than `maxBytes`,
-   * the oldest events in chunks. Indexed events leave the full-text index with them (external content
-   * needs the old values to delete); events above the watermark were never in it.
+   * the oldest events in chunks. Indexed events leave the full-text index (external content needs the old
+   * values to delete) and the entity lookups with them; events above the watermark were never in those.
    * Returns how many events were removed.
    */
   prune(before: string, maxBytes: number, dbBytes: () => number): number {
@@ -321,6 +343,10 @@ export class EventsRepo {
           AND (process_command_line IS NOT NULL OR process_executable IS NOT NULL)`)
           .all(lastId, this.indexedUpTo()) as { id: number; process_command_line: string | null; process_executable: string | null }[];
         for (const r of rows) unindex.run(r.id, r.process_command_line, r.process_executable);
+        this.db.prepare(`DELETE FROM events_by_entity WHERE (entity, id) IN
+          (SELECT process_entity, id FROM events WHERE id <= ? AND process_entity IS NOT NULL)`).run(lastId);
+        this.db.prepare(`DELETE FROM events_by_parent WHERE (parent, id) IN
+          (SELECT parent_entity, id FROM events WHERE id <= ? AND kind = 'process' AND parent_entity IS NOT NULL)`).run(lastId);
         removed += this.db.prepare('DELETE FROM events WHERE id <= ?').run(lastId).changes;
         // With every event gone SQLite hands out ids from 1 again: those must count as not indexed.
         this.db.prepare('UPDATE events_fts_state SET indexed_upto = min(indexed_upto, coalesce((SELECT max(id) FROM events), 0))').run();

@@ -8,6 +8,7 @@ import { ScansRepo } from './scans.js';
 import { SettingsRepo } from './settings.js';
 import { SignaturesRepo } from './signatures.js';
 import { EventsRepo } from './events.js';
+import { Checkpointer } from './checkpointer.js';
 
 export { DB_FILE } from './open.js';
 export { migrate, migrations, LATEST_VERSION, SchemaTooNewError } from './migrations/index.js';
@@ -29,6 +30,7 @@ export interface Store {
 
 export function openStore(dataDir: string, defaults: SettingsInput, log: (m: string) => void): Store {
   const { db, recoveredFrom } = openDatabase(dataDir, log);
+  const checkpointer = new Checkpointer(db, log);
   return {
     db,
     recoveredFrom,
@@ -37,7 +39,7 @@ export function openStore(dataDir: string, defaults: SettingsInput, log: (m: str
     scans: new ScansRepo(db),
     settings: new SettingsRepo(db, defaults),
     signatures: new SignaturesRepo(db),
-    events: new EventsRepo(db),
-    close: () => db.close(),
+    events: new EventsRepo(db, () => checkpointer.wrote()),
+    close: () => { checkpointer.close(); db.close(); },
   };
 }

@@ -1,6 +1,6 @@
 // Start a Mamori core in a child Node process (lib/core-host.mjs) and talk to it: ready, status, stop.
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Status } from '../../../preload/contract/index.js';
@@ -19,6 +19,20 @@ export interface Build {
 }
 
 let current: Build | null = null;
+
+/** The newest modification time of the TypeScript the core is built from (main/, preload/). */
+function newestSource(): number {
+  let newest = 0;
+  const walk = (dir: string) => {
+    for (const d of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, d.name);
+      if (d.isDirectory()) walk(p);
+      else if (d.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  };
+  for (const top of ['main', 'preload']) walk(join(REPO, top));
+  return newest;
+}
 
 /** The snapshot in use; snapshotBuild() must have run. */
 export function build(): Build {
@@ -41,8 +55,10 @@ export async function snapshotBuild(dir: string): Promise<string | null> {
     // Maybe a build is running right now (it starts by emptying dist/): give it a moment before building.
     for (let i = 0; i < 40 && !ready(); i++) await sleep(500);
   }
-  if (!existsSync(join(dist, 'main/core/index.js'))) {
-    console.log('  dist/ is missing: building (node scripts/build.mjs) ...');
+  const stale = existsSync(join(dist, 'main/core/index.js')) && newestSource() > statSync(join(dist, 'main/core/index.js')).mtimeMs;
+  if (!existsSync(join(dist, 'main/core/index.js')) || stale) {
+    // A stale dist/ would measure yesterday's code under today's name.
+    console.log(`  dist/ is ${stale ? 'older than the sources' : 'missing'}: building (node scripts/build.mjs) ...`);
     const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO, stdio: 'inherit' });
     if (r.status !== 0) return 'the build (npm run build) failed';
   }

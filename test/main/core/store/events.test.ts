@@ -147,6 +147,38 @@ describe('storage and full-text indexing', () => {
     expect(ftsOk(store)).not.toThrow();
   });
 
+  it('process trees and lookups by entity or pid are the same before, during and after indexing, and after retention', async () => {
+    const { store, feed } = setup();
+    await feed(script);
+    const lookups = () => ({
+      tree: processTree(store.events, '900002-10000'),
+      byPid: processTree(store.events, '900002')?.process.entity_id,
+      children: store.events.childEntities('900002-10000'),
+      own: store.events.byEntity('900003-10003').map((e) => e.id),
+    });
+    const unindexed = lookups();
+    expect(unindexed.children).toEqual(['900003-10003']);
+    expect(unindexed.byPid).toBe('900002-20000');
+    expect(unindexed.own).toHaveLength(3); // fork, exec, exit
+    const lookupRows = () => store.db.prepare('SELECT (SELECT count(*) FROM events_by_entity) AS entity, (SELECT count(*) FROM events_by_parent) AS parent').get();
+    const shouldHave = () => store.db.prepare(`SELECT count(*) AS entity,
+      count(CASE WHEN kind = 'process' AND parent_entity IS NOT NULL THEN 1 END) AS parent FROM events`).get();
+    expect(lookupRows()).toEqual({ entity: 0, parent: 0 });
+    for (const step of [3, 2, 100]) {
+      store.events.indexPending(step);
+      expect(lookups()).toEqual(unindexed);
+    }
+    // Every event by its entity; process events that name a parent by it.
+    expect(lookupRows()).toEqual(shouldHave());
+    expect(lookupRows()).toMatchObject({ entity: 8 });
+    const cut = store.events.search({ limit: 100, offset: 0 }).items.find((e) => e.event.sequence === 7)!['@timestamp'];
+    expect(store.events.prune(cut, Number.MAX_SAFE_INTEGER, () => 0)).toBe(6);
+    expect(lookupRows()).toEqual(shouldHave());
+    expect(lookupRows()).toMatchObject({ entity: 2 });
+    expect(store.events.childEntities('900002-10000')).toEqual([]);
+    expect(processTree(store.events, '900002')?.process.entity_id).toBe('900002-20000');
+  });
+
   it('retention keeps the full-text index exact with indexed and unindexed events, and ids handed out again are indexed', async () => {
     const { store, feed } = setup();
     await feed(script);
