@@ -3,10 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { createHttpClient, MamoriError, type MamoriClient } from '../../preload/contract/index.js';
-import { createCore, defaultDataDir, packageInfo } from '../core/index.js';
+import { checkSigmaFolders, createCore, defaultDataDir, packageInfo } from '../core/index.js';
 import { parseArgs, UsageError } from './args.js';
 import {
-  formatAlert, formatEvent, formatQuarantine, formatScan, formatSignatureImport, formatSignatureLists, formatStatus, formatTree,
+  formatAlert, formatEvent, formatQuarantine, formatRulesCheck, formatScan, formatSigmaStatus, formatSignatureImport, formatSignatureLists,
+  formatStatus, formatTree,
 } from './format.js';
 import { findRunningAgent, removeHandle, writeHandle } from './handle.js';
 import { startAgentServer } from './server.js';
@@ -37,6 +38,11 @@ Usage:
                                          hashes; importing the same NAME again replaces that list.
   mamori signatures list [--json]        Imported signature lists and their counts.
   mamori signatures remove NAME [--json]
+  mamori rules check DIR... [--json]     Load every Sigma rule (.yml/.yaml) under DIR as the agent would: per rule,
+                                         loaded or the coded reason it is not. Needs no agent; exit 1 when some
+                                         rule did not load.
+  mamori rules list [--json]             The behaviour rules the agent runs (Mamori's pack and Settings > Sigma
+                                         folders), with the ones that did not load.
   mamori --version | help
 
 Every command but "agent" talks to the agent running for the same data dir
@@ -72,6 +78,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       case 'events': return await runEvents(rest, io);
       case 'process': return await runProcess(rest, io);
       case 'signatures': return await runSignatures(rest, io);
+      case 'rules': return await runRules(rest, io);
       case '--version': case 'version': io.out(packageInfo().version); return EXIT.ok;
       case undefined: case 'help': case '--help': case '-h': io.out(USAGE); return EXIT.ok;
       default: throw new UsageError(`unknown command "${command}"`);
@@ -229,6 +236,30 @@ async function runSignatures(argv: string[], io: Io): Promise<number> {
       return EXIT.ok;
     });
     default: throw new UsageError('signatures needs import FILE, list or remove NAME');
+  }
+}
+
+async function runRules(argv: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'check': {
+      const a = parseArgs(rest, { json: 'boolean' });
+      if (!a.positionals.length) throw new UsageError('rules check needs at least one DIR');
+      const dirs = a.positionals.map((d) => {
+        const full = resolve(d);
+        if (!existsSync(full) || !statSync(full).isDirectory()) throw new UsageError(`${d}: not a folder`);
+        return full;
+      });
+      const report = checkSigmaFolders(dirs);
+      io.out(a.flags.json ? JSON.stringify(report, null, 2) : formatRulesCheck(report));
+      return report.failed ? EXIT.found : EXIT.ok;
+    }
+    case 'list': return withAgent(rest, { json: 'boolean' }, io, async (c, a) => {
+      const r = await c.getSigmaRules({});
+      io.out(a.flags.json ? JSON.stringify(r, null, 2) : formatSigmaStatus(r));
+      return EXIT.ok;
+    });
+    default: throw new UsageError('rules needs check DIR... or list');
   }
 }
 

@@ -1,7 +1,8 @@
 // Human-readable output of the CLI. The --json output is the contract's objects, unformatted.
 import type {
-  Alert, ProcessNode, QuarantineItem, Scan, SignatureImport, SignatureList, Status, TelemetryEvent,
+  Alert, ProcessNode, QuarantineItem, Scan, SigmaRulesStatus, SignatureImport, SignatureList, Status, TelemetryEvent,
 } from '../../preload/contract/index.js';
+import type { SigmaCheckReport } from '../core/index.js';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -116,5 +117,24 @@ export function formatSignatureLists(r: { builtIn: number; lists: SignatureList[
     lines.push(`${l.name}  ${FORMAT_NAME[l.format]}  ${l.count} signature(s): ${algoCounts(l.byAlgo)}  imported ${new Date(l.importedAt).toLocaleString()}`
       + (l.invalidCount ? `  (${l.invalidCount} bad line(s) skipped)` : ''));
   }
+  return lines.join('\n');
+}
+
+export function formatRulesCheck(r: SigmaCheckReport): string {
+  const lines = [`${r.loaded} of ${r.total} rule(s) loaded (${r.correlations} correlation(s)); ${r.failed} did not.`];
+  const byCode = Object.entries(r.byCode).filter(([c]) => c !== 'loaded').map(([c, n]) => `${c} ${n}`);
+  if (byCode.length) lines.push(`Not loaded, by reason: ${byCode.join(', ')}`);
+  for (const x of r.results) {
+    if (!x.loaded) lines.push(`  ${x.file}${x.doc ? `#${x.doc}` : ''}: ${x.code}: ${x.message}`);
+    else if (x.note) lines.push(`  ${x.file}: loaded; note: ${x.note}`);
+  }
+  return lines.join('\n');
+}
+
+export function formatSigmaStatus(s: SigmaRulesStatus): string {
+  const lines = [`${s.rules} behaviour rule(s) and ${s.correlations} sequence(s) running from: ${s.folders.join(', ')}`,
+    `${s.eventsEvaluated} event(s) checked since the agent started.`];
+  if (s.failed) lines.push(`${s.failed} rule(s) did not load:`);
+  for (const p of s.problems) lines.push(`  ${p.file}${p.doc ? `#${p.doc}` : ''}: ${p.code}: ${p.message}`);
   return lines.join('\n');
 }

@@ -25,6 +25,7 @@ export function createApi(engine: Engine): MamoriImpl {
     startScan: ({ paths, profile, trigger }) => ({ scan: profile ? engine.startProfileScan(profile, trigger) : engine.startScan(paths!, trigger) }),
     getScanSchedule: () => engine.scanSchedule(),
     getYaraRules: () => engine.content.status(),
+    getSigmaRules: () => engine.behaviour.status(),
     cancelScan: ({ id }) => ({ scan: engine.cancelScan(id) }),
     getScan: ({ id }) => engine.getScan(id),
     listScans: ({ limit }) => ({ items: store.scans.list(limit) }),

@@ -6,7 +6,7 @@ import {
   MamoriError, type Action, type Alert, type Scan, type ScanScheduleStatus, type Settings, type Status, type StatusReason,
 } from '../../preload/contract/index.js';
 import {
-  detectByContent, detectFile, detectMembers, FILE_RULES, HashSignatures, needsDigest, parseSignatures, UnsupportedSignatureFormat, worstYaraFinding,
+  BehaviourRules, detectByContent, detectFile, detectMembers, FILE_RULES, HashSignatures, needsDigest, parseSignatures, UnsupportedSignatureFormat, worstYaraFinding,
   type Finding,
 } from './detect/index.js';
 import { QuarantineVault, type RecoveryReport } from './respond/index.js';
@@ -19,7 +19,7 @@ import {
   type FileSensorChoice, type NetworkSensorChoice, type ProcessTierChoice, type Writer,
 } from './sensors/index.js';
 import type { NewEvent, Store } from './store/index.js';
-import { raiseAlert, severityAtLeast } from './triage/index.js';
+import { raiseAlert, raiseBehaviourAlert, severityAtLeast } from './triage/index.js';
 import type { CoreEvents } from './events.js';
 import { TelemetrySummarizer } from './telemetry-summary.js';
 import { newId, nowIso } from './util/index.js';
@@ -70,6 +70,8 @@ export class Engine {
   private readonly telemetryPush: TelemetrySummarizer;
   /** YARA over file contents (Mamori's pack + the user's folders). */
   readonly content: ContentScanner;
+  /** Sigma behaviour rules over telemetry (Mamori's pack + the user's folders). */
+  readonly behaviour: BehaviourRules;
   private hashes: HashSignatures;
   private readonly jobs = new Map<string, ScanJob>();
   private readonly inFlight = new Set<string>();
@@ -104,9 +106,7 @@ export class Engine {
       execGuard: o.store.settings.get().blockKnownBadExec,
       verdictTimeoutMs: o.execVerdictTimeoutMs,
       knownProcess: (pid) => this.processSensor.knownProcess(pid),
-      onEvents: (events) => {
-        try { o.store.events.insertBatch(events); } catch (err) { o.log('error', `storing ${events.length} file events failed: ${(err as Error).message}`); }
-      },
+      onEvents: (events) => this.storeTelemetry(events),
       onWritten: (path, writer) => this.onWritten(path, writer),
       onExecCheck: (req, actor) => this.execVerdict(req, actor),
       log: (level, m) => o.log(level, m),
@@ -114,6 +114,7 @@ export class Engine {
     this.content = new ContentScanner({
       helpersDir: o.helpersDir, packDir: join(o.rulesDir, 'yara'), log: (level, m) => o.log(level, m),
     });
+    this.behaviour = new BehaviourRules(join(o.rulesDir, 'sigma'), (level, m) => o.log(level, m));
     this.telemetryPush = new TelemetrySummarizer({
       newest: (limit) => o.store.events.search({ limit, offset: 0 }).items,
       emit: (summary) => o.events.emit('telemetry', summary),
@@ -139,14 +140,33 @@ export class Engine {
 
   /** Every sensor's telemetry goes through here: into the history, then (summarised, throttled) to the UI. */
   storeTelemetry(events: NewEvent[]): void {
+    let first: number;
     try {
-      this.o.store.events.insertBatch(events);
+      first = this.o.store.events.insertBatch(events);
     } catch (err) {
       this.o.log('error', `storing ${events.length} events failed: ${(err as Error).message}`);
       return;
     }
     this.telemetryPush.add(events);
     this.indexSoon();
+    if (!this.isPaused()) this.detectBehaviour(events, first);
+  }
+
+  /** Behaviour rules on a stored batch (ids run on from `first`); findings become alerts, repeats merge. */
+  private detectBehaviour(events: NewEvent[], first: number): void {
+    let findings;
+    try {
+      findings = this.behaviour.evaluate(events.map((e, i) => ({ ...e, id: first + i })));
+    } catch (err) {
+      this.o.log('error', `behaviour rules failed on a batch: ${(err as Error).message}`);
+      return;
+    }
+    if (!findings.length) return;
+    for (const f of findings) {
+      const { alert, isNew } = raiseBehaviourAlert(this.o.store.alerts, f);
+      if (isNew) this.o.events.emit('alert', alert);
+    }
+    this.emitStatus();
   }
 
   recoverVault(): RecoveryReport {
@@ -588,6 +608,7 @@ export class Engine {
     const before = this.o.store.settings.get();
     const next = this.o.store.settings.update(patch);
     if (patch.yaraFolders) void this.content.load(next.yaraFolders);
+    if (patch.sigmaFolders) this.behaviour.load(next.sigmaFolders);
     if (patch.watchFolders) this.watchOverride = null;
     this.refreshFileSettings();
     if (patch.watchFolders) {

@@ -12,6 +12,7 @@ export type { Core, CoreConfig } from './types.js';
 export { defaultDataDir, defaultWatchFolders } from './util/index.js';
 export { SchemaTooNewError } from './store/index.js';
 export { packageInfo } from './util/index.js';
+export { checkSigmaFolders, type SigmaCheckReport } from './detect/index.js';
 
 interface Step { name: string; run(): void | Promise<void> }
 
@@ -52,6 +53,8 @@ export async function createCore(config: CoreConfig): Promise<Core> {
       for (const path of report.rescan) engine!.enqueueRealtime(path);
     } },
     { name: 'load the YARA rules', run: () => engine!.content.load(store!.settings.get().yaraFolders) },
+    // Before the sensors, so the first events already meet the rules.
+    { name: 'load the behaviour rules', run: () => engine!.behaviour.load(store!.settings.get().sigmaFolders) },
     { name: 'start the process sensor', run: () => engine!.processSensor.start() },
     // After the process sensor: file events name processes it already knows, and the exec guard is not yet
     // waiting on a core that blocks in the process sensor's self-test.

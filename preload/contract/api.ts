@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import {
   Alert, EventKind, HashListImport, ScanScheduleStatus, SignatureImport, SignatureList, ScanSchedule, ProcessNode, QuarantineItem, Scan,
-  ScanProgress, Settings, Severity, Status, Language, TelemetryEvent, TelemetrySummary, YaraRulesStatus,
+  ScanProgress, Settings, Severity, SigmaRulesStatus, Status, Language, TelemetryEvent, TelemetrySummary, YaraRulesStatus,
 } from './schemas.js';
 
 const Id = z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/, 'ids are letters, digits, _ and -');
@@ -55,6 +55,8 @@ export const methods = {
   ),
   getYaraRules: method(Empty, YaraRulesStatus,
     "The YARA rules in use: Mamori's own plus the user's folders, with the files that did not compile."),
+  getSigmaRules: method(Empty, SigmaRulesStatus,
+    "The behaviour rules in use: Mamori's own Sigma pack plus the user's folders, with the rules that did not load and why."),
   getScanSchedule: method(Empty, ScanScheduleStatus, 'The scheduled quick and full scans: settings, next and last run.'),
   cancelScan: method(z.object({ id: Id }).strict(), z.object({ scan: Scan }), 'Stop a running scan.'),
   getScan: method(z.object({ id: Id }).strict(), z.object({ scan: Scan, progress: ScanProgress.nullable() }),
@@ -81,6 +83,7 @@ export const methods = {
       scanOnWriteEverywhere: z.boolean().optional(),
       scanMaxFileMb: z.number().int().min(1).max(100_000).optional(),
       blockKnownBadExec: z.boolean().optional(),
+      sigmaFolders: z.array(AbsPath).max(64).optional(),
     }).strict(),
     Settings,
     'Change some settings; the rest stay as they are.',

@@ -48,7 +48,7 @@ export const Alert = z.object({
   source: z.enum(['realtime', 'scan']),
   scanId: z.string().nullable(),
   file: FileRef.nullable(),
-  detection: z.object({ engine: z.enum(['hash', 'content', 'yara']), signature: z.string() }),
+  detection: z.object({ engine: z.enum(['hash', 'content', 'yara', 'sigma']), signature: z.string() }),
   actions: z.array(Action),
   process: z.object({
     pid: z.number().int(),
@@ -56,6 +56,12 @@ export const Alert = z.object({
     executable: z.string().nullable(),
     command_line: z.string().nullable(),
   }).nullable().optional().describe('the process that wrote the file (scan on write) or tried to run it (exec blocked)'),
+  attack: z.object({
+    techniques: z.array(z.string()).describe('MITRE ATT&CK technique ids, e.g. T1059.004'),
+    tactics: z.array(z.string()).describe('ATT&CK tactics from the rule tags, e.g. persistence'),
+  }).optional().describe('behaviour rules: what the ATT&CK framework calls this'),
+  eventIds: z.array(z.number().int()).max(50).optional()
+    .describe('behaviour rules: the stored telemetry events that matched (a sequence: each of its steps; the first 50)'),
 });
 export type Alert = z.infer<typeof Alert>;
 
@@ -179,6 +185,7 @@ export const Settings = z.object({
     .describe('scan every file written on the watched filesystems, not only those in the watched folders'),
   scanMaxFileMb: z.number().int().min(1).max(100_000).default(100).describe('written files larger than this are hashed but not content-scanned'),
   blockKnownBadExec: z.boolean().default(true).describe('refuse to run a file whose hash is known bad or quarantined (fanotify tier)'),
+  sigmaFolders: z.array(z.string()).default([]).describe("the user's Sigma rule folders, used with Mamori's own behaviour rules"),
 });
 export type Settings = z.infer<typeof Settings>;
 /** Settings as stored or given as defaults: fields added later may be missing and take their default. */
@@ -206,6 +213,30 @@ export const YaraRulesStatus = z.object({
   errors: z.array(z.object({ file: z.string(), line: z.number().int(), message: z.string() })).describe('rule files that did not compile (first 50)'),
 });
 export type YaraRulesStatus = z.infer<typeof YaraRulesStatus>;
+
+export const SigmaRuleResult = z.object({
+  file: z.string(),
+  doc: z.number().int().describe('document number in a multi-document file, from 0'),
+  id: z.string().nullable(),
+  title: z.string().nullable(),
+  kind: z.enum(['rule', 'correlation']),
+  logsource: z.string().nullable().describe('category, or service:NAME'),
+  loaded: z.boolean(),
+  code: z.string().nullable().describe('why not: YAML_SYNTAX, NOT_A_RULE, BAD_FIELD, BAD_DETECTION, BAD_CONDITION, UNKNOWN_IDENTIFIER, '
+    + 'UNKNOWN_MODIFIER, BAD_MODIFIER, BAD_VALUE, UNSUPPORTED_LOGSOURCE, UNMAPPED_FIELD, BAD_CORRELATION, UNKNOWN_RULE_REFERENCE, DUPLICATE_ID'),
+  message: z.string().nullable(),
+  note: z.string().nullable().describe('loaded, with a limit worth knowing'),
+});
+export type SigmaRuleResult = z.infer<typeof SigmaRuleResult>;
+export const SigmaRulesStatus = z.object({
+  folders: z.array(z.string()).describe("Mamori's own rule folder first, then the user's"),
+  rules: z.number().int().nonnegative(),
+  correlations: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  problems: z.array(SigmaRuleResult).max(200).describe('rules that did not load (the first 200)'),
+  eventsEvaluated: z.number().int().nonnegative(),
+});
+export type SigmaRulesStatus = z.infer<typeof SigmaRulesStatus>;
 
 export const HashListImport = z.object({
   name: z.string(),

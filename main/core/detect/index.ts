@@ -42,3 +42,4 @@ export function detectByContent(facts: FileFacts): Finding | null {
 export { yaraFinding, worstYaraFinding, isOwnYaraRule } from './yara-findings.js';
 export { YaraScanner, YaraScanError, type YaraMatch, type CompileReport, type DeepMember, type DeepScanResult } from './yara/index.js';
 export { detectMembers, type MemberFinding } from './archive-findings.js';
+export { BehaviourRules, checkSigmaFolders, type BehaviourFinding, type SigmaCheckReport } from './behaviour.js';

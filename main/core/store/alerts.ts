@@ -5,7 +5,7 @@ interface AlertRow {
   id: string; time: string; last_seen: string; count: number; severity: Severity; status: 'open' | 'resolved';
   rule_id: string; title: string; text_json: string; source: 'realtime' | 'scan'; scan_id: string | null;
   file_path: string | null; file_sha256: string | null; file_size: number | null;
-  engine: 'hash' | 'content'; signature: string; process_json: string | null;
+  engine: Alert['detection']['engine']; signature: string; process_json: string | null; behaviour_json: string | null;
 }
 interface ActionRow {
   id: string; alert_id: string | null; time: string; kind: Action['kind']; status: Action['status'];
@@ -29,13 +29,14 @@ export class AlertsRepo {
 
   insert(a: NewAlert): Alert {
     this.db.prepare(`INSERT INTO alerts (id, time, last_seen, count, severity, severity_rank, status, rule_id, title, text_json,
-        source, scan_id, file_path, file_sha256, file_size, engine, signature, dedupe_key, process_json)
+        source, scan_id, file_path, file_sha256, file_size, engine, signature, dedupe_key, process_json, behaviour_json)
       VALUES (@id, @time, @time, 1, @severity, @rank, 'open', @ruleId, @title, @text, @source, @scanId, @path, @sha256, @size,
-        @engine, @signature, @dedupeKey, @process)`).run({
+        @engine, @signature, @dedupeKey, @process, @behaviour)`).run({
       id: a.id, time: a.time, severity: a.severity, rank: rank(a.severity), ruleId: a.ruleId, title: a.title,
       text: JSON.stringify(a.text), source: a.source, scanId: a.scanId, path: a.file?.path ?? null,
       sha256: a.file?.sha256 ?? null, size: a.file?.size ?? null, engine: a.detection.engine,
       signature: a.detection.signature, dedupeKey: a.dedupeKey, process: a.process ? JSON.stringify(a.process) : null,
+      behaviour: a.attack || a.eventIds ? JSON.stringify({ attack: a.attack, eventIds: a.eventIds }) : null,
     });
     return this.get(a.id)!;
   }
@@ -109,6 +110,7 @@ export class AlertsRepo {
       file: row.file_path === null ? null : { path: row.file_path, sha256: row.file_sha256, size: row.file_size },
       detection: { engine: row.engine, signature: row.signature }, actions,
       ...(row.process_json ? { process: JSON.parse(row.process_json) as Alert['process'] } : {}),
+      ...(row.behaviour_json ? JSON.parse(row.behaviour_json) as Pick<Alert, 'attack' | 'eventIds'> : {}),
     };
   }
 }

@@ -224,18 +224,24 @@ export class EventsRepo {
     });
   }
 
-  /** Appends the events in one transaction: durable and found by search (text too) when this returns. */
-  insertBatch(events: NewEvent[]): void {
-    if (!events.length) return;
+  /**
+   * Appends the events in one transaction: durable and found by search (text too) when this returns.
+   * Returns the id of the first one; the others follow it in order.
+   */
+  insertBatch(events: NewEvent[]): number {
+    if (!events.length) return 0;
+    let first = 0;
     this.db.transaction(() => {
       const params: unknown[] = [];
-      for (const e of events) {
+      for (let i = 0; i < events.length; i++) {
         params.length = 0;
-        encode(e, params);
-        this.insert.run(params);
+        encode(events[i]!, params);
+        const id = Number(this.insert.run(params).lastInsertRowid);
+        if (i === 0) first = id;
       }
     })();
     this.afterWrite();
+    return first;
   }
 
   /** The highest event id the full-text index and the entity lookups cover. */

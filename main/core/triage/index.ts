@@ -1,7 +1,7 @@
 // Triage: a finding becomes an alert, a repeat of the same thing merges into it, and only alerts at or
 // above the user's threshold interrupt them.
 import { SEVERITY_ORDER, type Alert, type Severity } from '../../../preload/contract/index.js';
-import type { Finding } from '../detect/index.js';
+import type { BehaviourFinding, Finding } from '../detect/index.js';
 import type { AlertsRepo } from '../store/alerts.js';
 import { newId, nowIso } from '../util/index.js';
 
@@ -36,6 +36,38 @@ export function raiseAlert(alerts: AlertsRepo, finding: Finding, ctx: FindingCon
     detection: { engine: finding.rule.engine, signature: finding.signature },
     dedupeKey,
     process: ctx.process ?? null,
+  });
+  return { alert, isNew: true };
+}
+
+const MAX_EVENT_IDS = 50;
+
+/**
+ * A behaviour finding becomes an alert; the same rule on the same process entity within the window is one
+ * alert with a count (a loop that runs `id` a thousand times is one alert, not a thousand).
+ */
+export function raiseBehaviourAlert(alerts: AlertsRepo, f: BehaviourFinding, now = new Date()): { alert: Alert; isNew: boolean } {
+  const p = f.event.process;
+  const dedupeKey = `${f.ruleId}|${p.entity_id ?? `pid:${p.pid}`}`;
+  const since = new Date(now.getTime() - DEDUPE_WINDOW_MS).toISOString();
+  const existing = alerts.findRecent(dedupeKey, since);
+  if (existing) return { alert: alerts.bumpRepeat(existing.id, now.toISOString()), isNew: false };
+  const file = f.event.file ? { path: f.event.file.path, sha256: f.event.file.hash?.sha256 ?? null, size: f.event.file.size ?? null } : null;
+  const alert = alerts.insert({
+    id: newId('al'),
+    time: nowIso(),
+    severity: f.severity,
+    ruleId: f.ruleId,
+    title: f.text.en.title,
+    text: f.text,
+    source: 'realtime',
+    scanId: null,
+    file,
+    detection: { engine: 'sigma', signature: f.title },
+    dedupeKey,
+    process: { pid: p.pid, entity_id: p.entity_id, executable: p.executable, command_line: p.command_line },
+    attack: { techniques: f.techniques, tactics: f.tactics },
+    eventIds: f.events.map((e) => e.id).filter((id) => id > 0).slice(0, MAX_EVENT_IDS),
   });
   return { alert, isNew: true };
 }

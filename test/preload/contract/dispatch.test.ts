@@ -18,6 +18,7 @@ const validInput: Record<MethodName, unknown> = {
   startScan: { paths: ['/home/user/Downloads'] },
   getScanSchedule: {},
   getYaraRules: {},
+  getSigmaRules: {},
   cancelScan: { id: 'scan_1' },
   getScan: { id: 'scan_1' },
   listScans: {},

@@ -136,18 +136,13 @@ describe('migrations', () => {
     const dir = dirs.make();
     const db = new Database(join(dir, DB_FILE));
     migrate(db, 8);
-    db.close();
-    const config: SettingsInput = { language: 'auto', watchFolders: [], autoQuarantine: true, notifyMinSeverity: 'high' };
-    let store = openStore(dir, config, () => undefined);
-    store.db.pragma('user_version = 8'); // written by schema 8: undo 0009 so the events below are v8 rows
-    store.db.exec(`DROP TABLE events_by_entity; DROP TABLE events_by_parent;
-      CREATE INDEX events_entity ON events(process_entity); CREATE INDEX events_parent ON events(parent_entity) WHERE kind = 'process';`);
-    store.db.prepare(`INSERT INTO events (time, kind, action, process_entity, process_pid, parent_entity, present) VALUES
+    db.prepare(`INSERT INTO events (time, kind, action, process_entity, process_pid, parent_entity, present) VALUES
       ('2026-01-01T00:00:00Z', 'process', 'exec', '10-1', 10, '1-1', 0), ('2026-01-01T00:00:01Z', 'process', 'exec', '11-1', 11, '10-1', 0),
       ('2026-01-01T00:00:02Z', 'network', 'connect', '11-1', 11, '10-1', 0), ('2026-01-01T00:00:03Z', 'process', 'exec', '12-1', 12, '10-1', 0)`).run();
-    store.db.prepare('UPDATE events_fts_state SET indexed_upto = 2').run();
-    store.close();
-    store = openStore(dir, config, () => undefined);
+    db.prepare('UPDATE events_fts_state SET indexed_upto = 2').run();
+    db.close();
+    const config: SettingsInput = { language: 'auto', watchFolders: [], autoQuarantine: true, notifyMinSeverity: 'high' };
+    const store = openStore(dir, config, () => undefined);
     try {
       expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
       const indexes = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'").pluck().all();
