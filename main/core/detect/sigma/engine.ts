@@ -1,6 +1,7 @@
 // Loading Sigma rule files (every rule reports loaded or a coded reason) and running them on events.
-// Rules are compiled once and indexed by the event kind and action their logsource sees, so an event is
-// only shown the rules that can match it; field values are read and lower-cased once per event and route.
+// Rules are compiled once and indexed by the event kind and action their logsource sees; within those, a
+// literal prefilter (prefilter.ts) picks the few whose necessary text occurs in the event. Field values are
+// read and lower-cased once per event and route.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -9,6 +10,7 @@ import { CorrelationState, compileCorrelation, type CompiledCorrelation, type Co
 import { SigmaError, type SigmaErrorCode } from './errors.js';
 import { EventFields, type LogsourceRoute } from './fields.js';
 import type { ItemOptions } from './modifiers.js';
+import { LiteralSet } from './prefilter.js';
 import { compileRule, type CompiledRule } from './rule.js';
 
 export interface RuleLoadResult {
@@ -145,7 +147,43 @@ export interface SigmaFinding {
   events: TelemetryEvent[];
 }
 
-interface RouteGroup { route: LogsourceRoute; rules: CompiledRule[] }
+/** The rules one route shows an event of some kind/action, with their prefilter. */
+class RouteGroup {
+  /** Indices of rules with no anchor: they always run. */
+  private readonly always: number[] = [];
+  private readonly sets: { field: string; set: LiteralSet }[] = [];
+  private readonly marks: Uint32Array;
+  private stamp = 0;
+  private readonly found: number[] = [];
+
+  constructor(readonly route: LogsourceRoute, readonly rules: CompiledRule[]) {
+    this.marks = new Uint32Array(rules.length);
+    const byField = new Map<string, { literal: string; id: number }[]>();
+    rules.forEach((r, id) => {
+      if (!r.anchors) { this.always.push(id); return; }
+      for (const a of r.anchors) {
+        const list = byField.get(a.field) ?? [];
+        list.push({ literal: a.literal, id });
+        byField.set(a.field, list);
+      }
+    });
+    for (const [field, entries] of byField) this.sets.push({ field, set: new LiteralSet(entries) });
+  }
+
+  /** The rules worth running on this event, in rule order (a list reused from event to event). */
+  candidates(fields: EventFields): readonly number[] {
+    if (++this.stamp === 0xffffffff) { this.marks.fill(0); this.stamp = 1; }
+    const found = this.found;
+    found.length = 0;
+    for (const id of this.always) { this.marks[id] = this.stamp; found.push(id); }
+    for (const { field, set } of this.sets) {
+      const text = fields.lower(field);
+      if (text !== null) set.mark(text, this.marks, this.stamp, found);
+    }
+    if (found.length > 1) found.sort((a, b) => a - b);
+    return found;
+  }
+}
 
 export class SigmaEngine {
   /** kind/action -> the routes (with their rules) that see such an event. */
@@ -176,7 +214,7 @@ export class SigmaEngine {
       list.push(r);
       byRoute.set(r.route, list);
     }
-    groups = [...byRoute].map(([route, rules]) => ({ route, rules }));
+    groups = [...byRoute].map(([route, rules]) => new RouteGroup(route, rules));
     this.index.set(key, groups);
     return groups;
   }
@@ -187,7 +225,8 @@ export class SigmaEngine {
     const out: SigmaFinding[] = [];
     for (const g of this.groupsFor(event.event.kind, event.event.action)) {
       const fields = new EventFields(event, g.route);
-      for (const rule of g.rules) {
+      for (const i of g.candidates(fields)) {
+        const rule = g.rules[i]!;
         if (!rule.matches(fields)) continue;
         if (rule.generate) out.push({ rule, event, events: [event] });
         for (const state of this.correlationsByRule.get(rule.id) ?? []) {

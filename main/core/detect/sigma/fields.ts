@@ -106,11 +106,15 @@ export function sourceOf(route: LogsourceRoute, field: string): string | null {
 
 // ---- reading an event --------------------------------------------------------------------------------
 
+const splitPaths = new Map<string, string[]>();
+
 function byPath(e: unknown, path: string): FieldValue {
+  let keys = splitPaths.get(path);
+  if (!keys) { keys = path.split('.'); splitPaths.set(path, keys); }
   let cur: unknown = e;
-  for (const k of path.split('.')) {
+  for (let i = 0; i < keys.length; i++) {
     if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[k];
+    cur = (cur as Record<string, unknown>)[keys[i]!];
   }
   if (cur === undefined) return undefined;
   if (cur === null || typeof cur === 'string' || typeof cur === 'number' || typeof cur === 'boolean') return cur;
@@ -136,33 +140,56 @@ function derived(e: TelemetryEvent, name: string): FieldValue {
   }
 }
 
+/** Field name -> slot, per route, shared by every event (so per-event caches are arrays, not maps). */
+const slotsByRoute = new WeakMap<LogsourceRoute, Map<string, number>>();
+const UNSET = Symbol('unset');
+
 /** Per event and route: field values read once, lower-cased once, whatever number of rules ask. */
 export class EventFields implements FieldReader {
-  private readonly values = new Map<string, FieldValue>();
-  private readonly lowers = new Map<string, string | null>();
+  private readonly slots: Map<string, number>;
+  private readonly values: (FieldValue | typeof UNSET)[] = [];
+  private readonly lowers: (string | null | typeof UNSET)[] = [];
+  private keywords: string | null = null;
 
-  constructor(readonly event: TelemetryEvent, private readonly route: LogsourceRoute) {}
+  constructor(readonly event: TelemetryEvent, private readonly route: LogsourceRoute) {
+    let slots = slotsByRoute.get(route);
+    if (!slots) { slots = new Map(); slotsByRoute.set(route, slots); }
+    this.slots = slots;
+  }
+
+  private slot(field: string): number {
+    let i = this.slots.get(field);
+    if (i === undefined) { i = this.slots.size; this.slots.set(field, i); }
+    return i;
+  }
 
   get(field: string): FieldValue {
-    if (this.values.has(field)) return this.values.get(field);
+    const i = this.slot(field);
+    const cached = this.values[i];
+    if (cached !== undefined && cached !== UNSET) return cached;
+    if (cached === UNSET) return undefined;
     const src = sourceOf(this.route, field);
     const v = src === null ? undefined : src.startsWith('$') ? derived(this.event, src) : byPath(this.event, src);
-    this.values.set(field, v);
+    this.values[i] = v === undefined ? UNSET : v;
     return v;
   }
 
   lower(field: string): string | null {
-    let l = this.lowers.get(field);
-    if (l !== undefined) return l;
+    const i = this.slot(field);
+    const cached = this.lowers[i];
+    if (cached !== undefined && cached !== UNSET) return cached;
+    if (cached === UNSET) return null;
     const v = this.get(field);
-    l = v === undefined || v === null ? null : Array.isArray(v) ? null : String(v).toLowerCase();
-    this.lowers.set(field, l);
+    const l = v === undefined || v === null || Array.isArray(v) ? null : String(v).toLowerCase();
+    this.lowers[i] = l === null ? UNSET : l;
     return l;
   }
 
-  /** Keyword searches (a detection that is a plain list) look in these. */
-  keywordText(): string[] {
+  /** Keyword searches (a detection that is a plain list) look in these, joined by newlines, lower-cased. */
+  keywordText(): string {
+    if (this.keywords !== null) return this.keywords;
     const p = this.event.process;
-    return [p.command_line, p.executable, p.parent?.command_line, this.event.file?.path].filter((s): s is string => !!s).map((s) => s.toLowerCase());
+    const parts = [p.command_line, p.executable, p.parent?.command_line, this.event.file?.path].filter((x): x is string => !!x);
+    return (this.keywords = parts.join('\n').toLowerCase());
   }
 }

@@ -56,7 +56,9 @@ export function compileItem(field: string, mods: string[], raw: unknown, o: Item
   else if (has('fieldref')) checks = values.map((v) => fieldrefCheck(field, v, mods));
   else checks = stringChecks(field, values, mods);
 
-  const joined: Check = checks.length === 1 ? checks[0]! : all ? (r) => checks.every((c) => c(r)) : (r) => checks.some((c) => c(r));
+  const joined: Check = checks.length === 1 ? checks[0]!
+    : all ? (r) => { for (const c of checks) if (!c(r)) return false; return true; }
+      : (r) => { for (const c of checks) if (c(r)) return true; return false; };
   return has('neq') ? (r) => isPresent(r.get(field)) && !joined(r) : joined;
 }
 
@@ -113,19 +115,37 @@ function stringChecks(field: string, values: unknown[], mods: string[]): Check[]
 function patternCheck(field: string, value: string, mode: 'contains' | 'startswith' | 'endswith' | 'equals', cased: boolean): Check {
   const { parts } = parseWildcards(value);
   const wild = parts.some((p) => p === '*' || p === '?');
-  const read = cased ? (r: FieldReader) => readStrings(r.get(field)) : (r: FieldReader) => lowerStrings(r, field);
   if (!wild) {
     const lit = cased ? parts.join('') : parts.join('').toLowerCase();
     const test = mode === 'contains' ? (s: string) => s.includes(lit)
       : mode === 'startswith' ? (s: string) => s.startsWith(lit)
         : mode === 'endswith' ? (s: string) => s.endsWith(lit) : (s: string) => s === lit;
-    return (r) => read(r).some(test);
+    return (r) => someString(r, field, !cased, test);
   }
-  let src = parts.map((p) => (p === '*' ? '[\\s\\S]*' : p === '?' ? '[\\s\\S]' : reEscape(p))).join('');
-  if (mode === 'contains' || mode === 'endswith') src = `[\\s\\S]*${src}`;
-  if (mode === 'contains' || mode === 'startswith') src = `${src}[\\s\\S]*`;
-  const re = new RegExp(`^${src}$`, cased ? 'u' : 'iu');
-  return (r) => readStrings(r.get(field)).some((s) => re.test(s));
+  // Anchors only where the pattern is pinned, and no leading/trailing `.*`: nested `.*` backtrack badly.
+  let anchorStart = mode === 'equals' || mode === 'startswith';
+  let anchorEnd = mode === 'equals' || mode === 'endswith';
+  const body = parts.filter((p, i) => !(p === '*' && parts[i - 1] === '*'));
+  while (body[0] === '*') { body.shift(); anchorStart = false; }
+  while (body[body.length - 1] === '*') { body.pop(); anchorEnd = false; }
+  const src = body.map((p) => (p === '*' ? '[\\s\\S]*?' : p === '?' ? '[\\s\\S]' : reEscape(p))).join('');
+  const re = new RegExp(`${anchorStart ? '^' : ''}${src}${anchorEnd ? '$' : ''}`, cased ? 'u' : 'iu');
+  const test = (s: string) => re.test(s);
+  return (r) => someString(r, field, false, test);
+}
+
+/** Whether any string value of the field (lower-cased when asked) passes `test`; no arrays for scalar fields. */
+function someString(r: FieldReader, field: string, lower: boolean, test: (s: string) => boolean): boolean {
+  const v = r.get(field);
+  if (v === undefined || v === null) return false;
+  if (!Array.isArray(v)) {
+    if (lower) { const l = r.lower(field); return l !== null && test(l); }
+    return test(String(v));
+  }
+  for (const x of v as readonly Scalar[]) {
+    if (x !== null && test(lower ? String(x).toLowerCase() : String(x))) return true;
+  }
+  return false;
 }
 
 function readStrings(v: FieldValue): string[] {
@@ -201,7 +221,8 @@ function regexCheck(field: string, v: unknown, mods: string[]): Check {
       return fail('BAD_VALUE', `${field}|re: ${(err as Error).message}`);
     }
   }
-  return (r) => readStrings(r.get(field)).some((s) => re.test(s));
+  const test = (s: string) => re.test(s);
+  return (r) => someString(r, field, false, test);
 }
 
 // ---- numbers, addresses, times, other fields -----------------------------------------------------------

@@ -1,10 +1,11 @@
 // One Sigma rule document -> a validated, compiled rule: metadata, the logsource route, and a match
 // function built once (detection items compiled by modifiers.ts, the condition by condition.ts).
 import type { Severity } from '../../../../preload/contract/index.js';
-import { evaluate, namesIn, parseCondition, type CondNode } from './condition.js';
+import { namesIn, parseCondition, type CondNode } from './condition.js';
 import { fail, SigmaError } from './errors.js';
 import { AUDIT_TYPES, routeOf, sourceOf, unsupportedReason, type EventFields, type LogsourceRoute } from './fields.js';
 import { compileItem, type Check, type FieldReader, type ItemOptions } from './modifiers.js';
+import { andAnchors, conditionAnchors, itemAnchors, orAnchors, type Anchors } from './prefilter.js';
 
 export interface Explanation { title?: string; what: string; why: string; do: string }
 
@@ -27,6 +28,8 @@ export interface RuleMeta {
 
 export interface CompiledRule extends RuleMeta {
   route: LogsourceRoute;
+  /** Literals of which one must occur for a match (prefilter.ts); null: always run the rule. */
+  anchors: Anchors;
   routeKey: string;
   /** False: only feeds correlations (Sigma 2 `generate: false` on the correlation keeps it quiet). */
   generate: boolean;
@@ -94,29 +97,90 @@ export function compileRule(doc: Doc, where: string, o: ItemOptions = {}): Compi
   if (impossible && trees.every((t) => kleene(t, (n) => (impossible.has(n) ? false : null)) === false)) {
     fail('UNSUPPORTED_LOGSOURCE', `auditd record type ${[...impossible.values()].flat().join(', ')}: Mamori's sensors produce only ${[...AUDIT_TYPES].join(', ')}`);
   }
-  const matches = (fields: EventFields) => {
-    const memo = new Map<string, boolean>();
-    const test = (n: string) => {
-      let r = memo.get(n);
-      if (r === undefined) { r = searches.get(n)!.check(fields); memo.set(n, r); }
-      return r;
-    };
-    return trees.some((t) => evaluate(t, test));
-  };
+  const names = [...used];
+  const anchors = orAnchors(trees.map((t) => conditionAnchors(t, (n) => searches.get(n)!.anchors)));
+  const matcher = new Matcher(trees.map((t) => indexTree(t, names)), names.map((n) => searches.get(n)!.check));
   return {
-    ...meta, route, routeKey: lsFields.category ?? `service:${lsFields.service}`, generate: true, matches,
+    ...meta, route, anchors, routeKey: lsFields.category ?? `service:${lsFields.service}`, generate: true, matches: (fields) => matcher.matches(fields),
     note: notesFor(route, searches),
   };
 }
 
-interface Search { check: (r: FieldReader) => boolean; fields: string[]; auditTypes: string[] | null }
+/** A condition tree with search identifiers replaced by their index (evaluated without closures). */
+type IndexedNode =
+  | { t: 'id'; i: number }
+  | { t: 'not'; x: IndexedNode }
+  | { t: 'and' | 'or'; xs: IndexedNode[] }
+  | { t: 'of'; count: number | 'all'; is: number[] };
+
+function indexTree(node: CondNode, names: string[]): IndexedNode {
+  switch (node.t) {
+    case 'id': return { t: 'id', i: names.indexOf(node.name) };
+    case 'not': return { t: 'not', x: indexTree(node.x, names) };
+    case 'and': case 'or': return { t: node.t, xs: node.xs.map((x) => indexTree(x, names)) };
+    case 'of': return { t: 'of', count: node.count, is: node.names.map((n) => names.indexOf(n)) };
+  }
+}
+
+/**
+ * Runs a rule's condition on one event. Each search is checked at most once per event (memo) and only when
+ * the condition needs it (and/or short-circuit). No allocation per event: this runs for every rule that can
+ * see an event.
+ */
+class Matcher {
+  private readonly memo: Int8Array;
+  private fields: FieldReader | null = null;
+
+  constructor(private readonly trees: IndexedNode[], private readonly checks: ((r: FieldReader) => boolean)[]) {
+    this.memo = new Int8Array(checks.length);
+  }
+
+  matches(fields: FieldReader): boolean {
+    this.memo.fill(0);
+    this.fields = fields;
+    try {
+      for (const t of this.trees) if (this.eval(t)) return true;
+      return false;
+    } finally {
+      this.fields = null;
+    }
+  }
+
+  private test(i: number): boolean {
+    const m = this.memo[i];
+    if (m) return m === 2;
+    const r = this.checks[i]!(this.fields!);
+    this.memo[i] = r ? 2 : 1;
+    return r;
+  }
+
+  private eval(node: IndexedNode): boolean {
+    switch (node.t) {
+      case 'id': return this.test(node.i);
+      case 'not': return !this.eval(node.x);
+      case 'and': for (const x of node.xs) { if (!this.eval(x)) return false; } return true;
+      case 'or': for (const x of node.xs) { if (this.eval(x)) return true; } return false;
+      case 'of': {
+        if (node.count === 'all') { for (const i of node.is) { if (!this.test(i)) return false; } return true; }
+        let hits = 0;
+        for (const i of node.is) if (this.test(i) && ++hits >= (node.count as number)) return true;
+        return false;
+      }
+    }
+  }
+}
+
+interface Search { check: (r: FieldReader) => boolean; fields: string[]; auditTypes: string[] | null; anchors: Anchors }
 
 /** A search identifier: a map (AND of items), a list of maps (OR), or a list of keywords. */
 function compileSearch(name: string, body: unknown, route: LogsourceRoute, o: ItemOptions): Search {
   if (isMap(body)) return mapSearch(name, body, route, o);
   if (Array.isArray(body) && body.length && body.every(isMap)) {
     const parts = body.map((b) => mapSearch(name, b as Doc, route, o));
-    return { check: (r) => parts.some((p) => p.check(r)), fields: parts.flatMap((p) => p.fields), auditTypes: null };
+    return {
+      check: (r) => { for (const p of parts) if (p.check(r)) return true; return false; },
+      fields: parts.flatMap((p) => p.fields), auditTypes: null, anchors: orAnchors(parts.map((p) => p.anchors)),
+    };
   }
   if (Array.isArray(body) || typeof body === 'string' || typeof body === 'number') {
     const words = (Array.isArray(body) ? body : [body]).map((w) => {
@@ -124,7 +188,7 @@ function compileSearch(name: string, body: unknown, route: LogsourceRoute, o: It
       return String(w);
     });
     const check = compileItem('keywords', ['contains'], words);
-    return { check: (r) => keywordsMatch(check, r), fields: [], auditTypes: null };
+    return { check: (r) => keywordsMatch(check, r), fields: [], auditTypes: null, anchors: null };
   }
   return fail('BAD_DETECTION', `${name}: a search must be a map of fields, a list of maps or a list of keywords`);
 }
@@ -132,6 +196,7 @@ function compileSearch(name: string, body: unknown, route: LogsourceRoute, o: It
 function mapSearch(name: string, body: Doc, route: LogsourceRoute, o: ItemOptions): Search {
   const checks: Check[] = [];
   const fields: string[] = [];
+  const anchors: Anchors[] = [];
   let auditTypes: string[] | null = null;
   for (const [key, value] of Object.entries(body)) {
     const [field, ...mods] = key.split('|');
@@ -151,15 +216,25 @@ function mapSearch(name: string, body: Doc, route: LogsourceRoute, o: ItemOption
       throw err;
     }
     fields.push(field);
+    const src = sourceOf(route, field)!;
+    anchors.push(itemAnchors(field, mods, value, !src.endsWith('.args')));
     if (field === 'type' && !mods.length) auditTypes = (Array.isArray(value) ? value : [value]).map(String);
   }
-  return { check: (r) => checks.every((c) => c(r)), fields, auditTypes };
+  return { check: (r) => { for (const c of checks) if (!c(r)) return false; return true; }, fields, auditTypes, anchors: andAnchors(anchors) };
 }
+
+/** A reader over one text, reused: keyword checks run for many events and must not allocate. */
+class TextReader implements FieldReader {
+  text = '';
+  get(): string { return this.text; }
+  lower(): string { return this.text; }
+}
+const keywordReader = new TextReader();
 
 /** Keywords look at the event's text fields joined (so `|all` words may sit in different fields). */
 function keywordsMatch(check: Check, r: FieldReader): boolean {
-  const joined = (r as FieldReader & { keywordText(): string[] }).keywordText().join('\n');
-  return check({ get: () => joined, lower: () => joined });
+  keywordReader.text = (r as FieldReader & { keywordText(): string }).keywordText();
+  return check(keywordReader);
 }
 
 /** auditd searches that require a record type the sensors never produce (they can never match). */

@@ -186,7 +186,7 @@ export class FileSensor {
       id, path: String(m.path), pid: Number(m.pid), dev: Number(m.dev), ino: Number(m.ino), size: Number(m.size), mtimeNs: Number(m.mtime_ns),
     };
     this.execChecks++;
-    const actor = this.lookup.actor(req.pid, Number(m.ts_ns) || 0).process;
+    const actor = this.lookup.actor(req.pid, Number(m.ts_ns) || 0, { beforeExec: true }).process;
     const stream = this.stream;
     this.o.onExecCheck(req, writerOf({ process: actor })).then(
       (v) => stream?.send({ type: 'verdict', id, allow: v.allow, cache: v.cache }),

@@ -20,17 +20,23 @@ export class ProcessLookup {
 
   constructor(private readonly known: (pid: number) => ProcInfo | null) {}
 
-  actor(pid: number, tsNs: number): Actor {
+  /**
+   * `beforeExec`: asked while the process is being held at an exec (the exec guard): what /proc shows is the
+   * program it is leaving, so it is not kept for the file events that follow.
+   */
+  actor(pid: number, tsNs: number, o: { beforeExec?: boolean } = {}): Actor {
     const info = this.known(pid);
-    if (info && !this.behindExec(info)) return { process: fromInfo(info, this.known), uid: info.uid };
+    const behind = info !== null && this.behindExec(info);
+    if (info && !behind) return { process: fromInfo(info, this.known), uid: info.uid };
     const now = Date.now();
     const hit = this.cache.get(pid);
-    if (hit && now - hit.at < KEEP_MS) return hit.actor;
+    // A table behind an exec means the process changed program since anything was cached: read again.
+    if (hit && !behind && !o.beforeExec && now - hit.at < KEEP_MS) return hit.actor;
     if (this.cache.size >= MAX_CACHED) this.cache.clear();
     const actor = readProc(pid, tsNs);
     // Same process (pid + start time), only its exec is not in the table yet: keep the sensor's ids.
     if (info) actor.process = { ...actor.process, entity_id: info.entityId, parent: fromInfo(info, this.known).parent };
-    this.cache.set(pid, { at: now, actor });
+    if (!o.beforeExec) this.cache.set(pid, { at: now, actor });
     return actor;
   }
 

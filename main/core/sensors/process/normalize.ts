@@ -2,7 +2,7 @@
 // the parent's identity, the user name, the executable's SHA-256, and (when the helper did not capture them
 // in the kernel) the working directory, loader variables and memfd/deleted image from /proc.
 import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, resolve as resolvePath } from 'node:path';
 import type { EventKind } from '../../../../preload/contract/index.js';
 import type { NewEvent } from '../../store/index.js';
 import type { HelperMessage } from './helper-stream.js';
@@ -106,14 +106,15 @@ export class Normalizer {
     const parent = this.parentOf(ppid, ts);
     const args = Array.isArray(m.argv) ? (m.argv as unknown[]).map(String) : null;
     const entity = known && (startNs === null || known.startNs === startNs) ? known.entityId : entityId(pid, startNs, ts);
+    const ctx = execContext(m, pid, exited);
     const info: ProcInfo = {
       entityId: entity, pid, startNs: startNs ?? known?.startNs ?? null, ppid, parentEntity: parent?.entityId ?? known?.parentEntity ?? null,
-      executable: str(m.filename), args, commandLine: args ? commandLine(args) : null, uid: num(m.uid), exitedAt: null,
+      executable: absoluteExecutable(str(m.filename), ctx.cwd, m.cwd_truncated === true), args, commandLine: args ? commandLine(args) : null,
+      uid: num(m.uid), exitedAt: null,
     };
     this.table.set(info);
     const event = this.event('process', 'exec', m, ts, info, parent);
     if (m.argv_truncated) event.process.args_truncated = true;
-    const ctx = execContext(m, pid, exited);
     event.process.working_directory = ctx.cwd;
     if (ctx.env.length) event.process.env_vars = ctx.env;
     if (ctx.exeLink) event.process.executable_link = ctx.exeLink;
@@ -266,3 +267,12 @@ export function execContext(m: HelperMessage, pid: number, exited: boolean): Exe
 }
 
 const isUnusualImage = (link: string) => link.startsWith('/memfd:') || link.endsWith(' (deleted)');
+
+/**
+ * exec() was given `./tool` or `bin/tool`: the program is that path from the process's working directory
+ * (rules match absolute paths, and the hash must read the same file, not one relative to Mamori's folder).
+ */
+export function absoluteExecutable(filename: string | null, cwd: string | null | undefined, cwdTruncated: boolean): string | null {
+  if (!filename || filename.startsWith('/') || !cwd || !cwd.startsWith('/') || cwdTruncated) return filename;
+  return resolvePath(cwd, filename);
+}

@@ -47,4 +47,15 @@ describe('ProcessLookup', () => {
     expect(lookup.actor(pid, 0).process).toMatchObject({ executable: '/bin/sleep', command_line: '/bin/sleep', entity_id: `${pid}-42` });
     expect(lookup.actor(pid, 0).process.executable).toBe('/bin/sleep');
   });
+
+  it('what the exec guard saw just before an exec is not reused for the writes after it', async () => {
+    const c = spawn('/bin/sh', ['-c', 'sleep 0.3; exec /bin/sleep 30'], { stdio: 'ignore' });
+    children.push(c);
+    const lookup = new ProcessLookup(() => null);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(lookup.actor(c.pid!, 0, { beforeExec: true }).process.executable).toMatch(/sh$|dash$/);
+    await execd(c.pid!);
+    for (let i = 0; i < 100 && !realpathSync(`/proc/${c.pid!}/exe`).endsWith('sleep'); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(lookup.actor(c.pid!, 0).process.executable).toMatch(/sleep$/);
+  });
 });
