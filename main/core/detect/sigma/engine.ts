@@ -11,7 +11,7 @@ import { SigmaError, type SigmaErrorCode } from './errors.js';
 import { EventFields, type LogsourceRoute } from './fields.js';
 import type { ItemOptions } from './modifiers.js';
 import { LiteralSet } from './prefilter.js';
-import { compileRule, type CompiledRule } from './rule.js';
+import { compileRule, KEYWORDS, type CompiledRule } from './rule.js';
 
 export interface RuleLoadResult {
   file: string;
@@ -156,11 +156,11 @@ class RouteGroup {
   private stamp = 0;
   private readonly found: number[] = [];
 
-  constructor(readonly route: LogsourceRoute, readonly rules: CompiledRule[]) {
+  constructor(readonly route: LogsourceRoute, readonly rules: CompiledRule[], prefilter: boolean) {
     this.marks = new Uint32Array(rules.length);
     const byField = new Map<string, { literal: string; id: number }[]>();
     rules.forEach((r, id) => {
-      if (!r.anchors) { this.always.push(id); return; }
+      if (!r.anchors || !prefilter) { this.always.push(id); return; }
       for (const a of r.anchors) {
         const list = byField.get(a.field) ?? [];
         list.push({ literal: a.literal, id });
@@ -177,7 +177,7 @@ class RouteGroup {
     found.length = 0;
     for (const id of this.always) { this.marks[id] = this.stamp; found.push(id); }
     for (const { field, set } of this.sets) {
-      const text = fields.lower(field);
+      const text = field === KEYWORDS ? fields.keywordText() : fields.prefilterText(field);
       if (text !== null) set.mark(text, this.marks, this.stamp, found);
     }
     if (found.length > 1) found.sort((a, b) => a - b);
@@ -191,7 +191,8 @@ export class SigmaEngine {
   private readonly correlationsByRule = new Map<string, CorrelationState[]>();
   private evaluated = 0;
 
-  constructor(readonly rules: readonly CompiledRule[], readonly correlations: readonly CompiledCorrelation[] = []) {
+  /** `prefilter: false` runs every rule on every event it can see (tests compare the two). */
+  constructor(readonly rules: readonly CompiledRule[], readonly correlations: readonly CompiledCorrelation[] = [], private readonly o: { prefilter?: boolean } = {}) {
     for (const c of correlations) {
       const state = new CorrelationState(c);
       for (const id of new Set(c.ruleIds)) {
@@ -214,7 +215,7 @@ export class SigmaEngine {
       list.push(r);
       byRoute.set(r.route, list);
     }
-    groups = [...byRoute].map(([route, rules]) => new RouteGroup(route, rules));
+    groups = [...byRoute].map(([route, rules]) => new RouteGroup(route, rules, this.o.prefilter !== false));
     this.index.set(key, groups);
     return groups;
   }
@@ -223,8 +224,11 @@ export class SigmaEngine {
   evaluate(event: TelemetryEvent): SigmaFinding[] {
     this.evaluated++;
     const out: SigmaFinding[] = [];
-    for (const g of this.groupsFor(event.event.kind, event.event.action)) {
-      const fields = new EventFields(event, g.route);
+    const groups = this.groupsFor(event.event.kind, event.event.action);
+    if (!groups.length) return out;
+    const fields = new EventFields(event, groups[0]!.route);
+    for (const g of groups) {
+      fields.use(g.route);
       for (const i of g.candidates(fields)) {
         const rule = g.rules[i]!;
         if (!rule.matches(fields)) continue;

@@ -140,49 +140,80 @@ function derived(e: TelemetryEvent, name: string): FieldValue {
   }
 }
 
-/** Field name -> slot, per route, shared by every event (so per-event caches are arrays, not maps). */
-const slotsByRoute = new WeakMap<LogsourceRoute, Map<string, number>>();
+/** Source (ECS path or $derived) -> slot, shared by every event, so per-event caches are arrays, not maps. */
+const sourceSlots = new Map<string, number>();
+/** Per route: Sigma field -> slot of its source (-1: Mamori has no such field). */
+const fieldSlots = new WeakMap<LogsourceRoute, Map<string, number>>();
 const UNSET = Symbol('unset');
 
-/** Per event and route: field values read once, lower-cased once, whatever number of rules ask. */
+function slotOf(route: LogsourceRoute, field: string): number {
+  let byField = fieldSlots.get(route);
+  if (!byField) { byField = new Map(); fieldSlots.set(route, byField); }
+  let slot = byField.get(field);
+  if (slot === undefined) {
+    const src = sourceOf(route, field);
+    if (src === null) slot = -1;
+    else {
+      slot = sourceSlots.get(src);
+      if (slot === undefined) { slot = sourceSlots.size; sourceSlots.set(src, slot); }
+    }
+    byField.set(field, slot);
+  }
+  return slot;
+}
+const sourceAt: string[] = [];
+function sourceOfSlot(slot: number): string {
+  if (sourceAt.length !== sourceSlots.size) for (const [src, i] of sourceSlots) sourceAt[i] = src;
+  return sourceAt[slot]!;
+}
+
+/**
+ * One event as the rules read it: each source value read once and lower-cased once, whatever number of
+ * rules and routes ask (process_creation and auditd rules read the same command line). `use(route)`
+ * picks how Sigma field names map to sources for the rules about to run.
+ */
 export class EventFields implements FieldReader {
-  private readonly slots: Map<string, number>;
+  private route: LogsourceRoute;
   private readonly values: (FieldValue | typeof UNSET)[] = [];
   private readonly lowers: (string | null | typeof UNSET)[] = [];
   private keywords: string | null = null;
 
-  constructor(readonly event: TelemetryEvent, private readonly route: LogsourceRoute) {
-    let slots = slotsByRoute.get(route);
-    if (!slots) { slots = new Map(); slotsByRoute.set(route, slots); }
-    this.slots = slots;
+  constructor(readonly event: TelemetryEvent, route: LogsourceRoute) {
+    this.route = route;
   }
 
-  private slot(field: string): number {
-    let i = this.slots.get(field);
-    if (i === undefined) { i = this.slots.size; this.slots.set(field, i); }
-    return i;
+  use(route: LogsourceRoute): this {
+    this.route = route;
+    return this;
   }
 
   get(field: string): FieldValue {
-    const i = this.slot(field);
+    const i = slotOf(this.route, field);
+    if (i < 0) return undefined;
     const cached = this.values[i];
-    if (cached !== undefined && cached !== UNSET) return cached;
-    if (cached === UNSET) return undefined;
-    const src = sourceOf(this.route, field);
-    const v = src === null ? undefined : src.startsWith('$') ? derived(this.event, src) : byPath(this.event, src);
+    if (cached !== undefined) return cached === UNSET ? undefined : cached;
+    const src = sourceOfSlot(i);
+    const v = src.startsWith('$') ? derived(this.event, src) : byPath(this.event, src);
     this.values[i] = v === undefined ? UNSET : v;
     return v;
   }
 
   lower(field: string): string | null {
-    const i = this.slot(field);
+    const i = slotOf(this.route, field);
+    if (i < 0) return null;
     const cached = this.lowers[i];
-    if (cached !== undefined && cached !== UNSET) return cached;
-    if (cached === UNSET) return null;
+    if (cached !== undefined) return cached === UNSET ? null : cached;
     const v = this.get(field);
     const l = v === undefined || v === null || Array.isArray(v) ? null : String(v).toLowerCase();
     this.lowers[i] = l === null ? UNSET : l;
     return l;
+  }
+
+  /** What the prefilter scans for a field: its lower-cased text, a list's items joined by newlines. */
+  prefilterText(field: string): string | null {
+    const v = this.get(field);
+    if (!Array.isArray(v)) return this.lower(field);
+    return v.filter((x) => x !== null).join('\n').toLowerCase();
   }
 
   /** Keyword searches (a detection that is a plain list) look in these, joined by newlines, lower-cased. */

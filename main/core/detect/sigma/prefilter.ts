@@ -9,7 +9,7 @@ export interface Anchor { field: string; literal: string }
 export type Anchors = Anchor[] | null;
 
 const UNANCHORABLE = new Set([
-  're', 'cidr', 'lt', 'lte', 'gt', 'gte', 'fieldref', 'exists', 'neq', 'cased', 'base64', 'base64offset', 'utf16le', 'utf16be',
+  'cidr', 'lt', 'lte', 'gt', 'gte', 'fieldref', 'exists', 'neq', 'cased', 'base64', 'base64offset', 'utf16le', 'utf16be',
   'utf16', 'wide', 'windash', 'expand', 'minute', 'hour', 'day', 'week', 'month', 'year',
 ]);
 const MIN_LITERAL = 2;
@@ -27,14 +27,61 @@ function longestLiteral(v: string): string {
   return cur.length > best.length ? cur : best;
 }
 
-/** Anchors of one item (`field|mods: values`), or null when it cannot give any. */
-export function itemAnchors(field: string, mods: string[], raw: unknown, scalarField: boolean): Anchors {
-  if (!scalarField || mods.some((m) => UNANCHORABLE.has(m))) return null;
+/**
+ * The longest text a regular expression cannot match without: literal characters outside groups, classes
+ * and optional parts, when the pattern has no top-level alternative. '' when there is none.
+ */
+export function regexLiteral(src: string): string {
+  const s = src.replace(/^\(\?[imsx]+\)/, '');
+  let best = '';
+  let run = '';
+  let depth = 0;
+  const end = () => { if (run.length > best.length) best = run; run = ''; };
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '\\') {
+      const n = s[i + 1] ?? '';
+      i++;
+      if (/[a-zA-Z0-9]/.test(n)) {
+        // \s \d \w \b \1 ...: a class, an assertion or a code; skip what the code spells (\x41 is "A", not "41").
+        end();
+        if (n === 'x') i += 2;
+        else if (n === 'c') i += 1;
+        else if ((n === 'u' || n === 'p' || n === 'P' || n === 'k') && /[{<]/.test(s[i + 1] ?? '')) { while (i < s.length && s[i] !== '}' && s[i] !== '>') i++; }
+        else if (n === 'u') i += 4;
+        continue;
+      }
+      if (depth === 0) { run += n; continue; }
+      continue;
+    }
+    if (c === '(') { depth++; end(); continue; }
+    if (c === ')') { depth--; end(); continue; }
+    if (c === '|') { if (depth === 0) return ''; continue; }
+    if (c === '[') { end(); while (i < s.length && s[i] !== ']') { if (s[i] === '\\') i++; i++; } continue; }
+    if (depth > 0) continue;
+    if (c === '*' || c === '?' || c === '{') {
+      run = run.slice(0, -1); // the character before was optional (or counted): not required as written
+      end();
+      if (c === '{') while (i < s.length && s[i] !== '}') i++;
+      continue;
+    }
+    if (c === '+') { end(); continue; }
+    if (c === '.' || c === '^' || c === '$') { end(); continue; }
+    run += c;
+  }
+  end();
+  return best;
+}
+
+/** Anchors of one item (`field|mods: values`), or null when it cannot give any (or `useful` is false). */
+export function itemAnchors(field: string, mods: string[], raw: unknown, useful: boolean): Anchors {
+  if (!useful || mods.some((m) => UNANCHORABLE.has(m))) return null;
   const values = Array.isArray(raw) ? raw : [raw];
   const literals: string[] = [];
+  const isRe = mods.includes('re');
   for (const v of values) {
     if (typeof v !== 'string' && typeof v !== 'number') return null;
-    const lit = longestLiteral(String(v)).toLowerCase();
+    const lit = (isRe ? regexLiteral(String(v)) : longestLiteral(String(v))).toLowerCase();
     if (lit.length < MIN_LITERAL) return null;
     literals.push(lit);
   }

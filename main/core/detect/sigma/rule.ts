@@ -188,7 +188,7 @@ function compileSearch(name: string, body: unknown, route: LogsourceRoute, o: It
       return String(w);
     });
     const check = compileItem('keywords', ['contains'], words);
-    return { check: (r) => keywordsMatch(check, r), fields: [], auditTypes: null, anchors: null };
+    return { check: (r) => keywordsMatch(check, r), fields: [], auditTypes: null, anchors: itemAnchors(KEYWORDS, ['contains'], words, true) };
   }
   return fail('BAD_DETECTION', `${name}: a search must be a map of fields, a list of maps or a list of keywords`);
 }
@@ -204,6 +204,7 @@ function mapSearch(name: string, body: Doc, route: LogsourceRoute, o: ItemOption
       // `|all: [...]` (a key with modifiers only): keywords, all of them (or any) somewhere in the event.
       const check = compileItem('keywords', mods.includes('contains') ? mods : ['contains', ...mods], value, o);
       checks.push((r) => keywordsMatch(check, r));
+      anchors.push(itemAnchors(KEYWORDS, mods.includes('contains') ? mods : ['contains', ...mods], value, true));
       continue;
     }
     if (sourceOf(route, field) === null) {
@@ -217,11 +218,15 @@ function mapSearch(name: string, body: Doc, route: LogsourceRoute, o: ItemOption
     }
     fields.push(field);
     const src = sourceOf(route, field)!;
-    anchors.push(itemAnchors(field, mods, value, !src.endsWith('.args')));
+    // Every exec is an EXECVE record: that narrows nothing down.
+    anchors.push(itemAnchors(field, mods, value, src !== '$audit_type'));
     if (field === 'type' && !mods.length) auditTypes = (Array.isArray(value) ? value : [value]).map(String);
   }
   return { check: (r) => { for (const c of checks) if (!c(r)) return false; return true; }, fields, auditTypes, anchors: andAnchors(anchors) };
 }
+
+/** The prefilter's name for the keyword text (EventFields.keywordText()). */
+export const KEYWORDS = '$keywords';
 
 /** A reader over one text, reused: keyword checks run for many events and must not allocate. */
 class TextReader implements FieldReader {

