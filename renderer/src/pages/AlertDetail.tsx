@@ -96,6 +96,15 @@ function AlertView({ alert, quarantine, reload, onAlert }: {
         </p>
         {alert.file ? <p><code className="path" data-testid="alert-path">{alert.file.path}</code></p> : null}
         {alert.process ? <ProcessLine alert={alert} /> : null}
+        {alert.attack?.techniques.length ? (
+          <p data-testid="alert-attack">
+            {t.detail.attack}:{' '}
+            {alert.attack.techniques.map((id, i) => (
+              <span key={id}>{i ? ', ' : ''}<code>{id}</code></span>
+            ))}
+            <span className="muted block">{t.detail.attackHint}</span>
+          </p>
+        ) : null}
         <TechDetails alert={alert} />
       </section>
 
@@ -176,7 +185,8 @@ function TechDetails({ alert }: { alert: Alert }) {
         <dt>{t.detail.tech.rule}</dt>
         <dd><code>{alert.ruleId}</code></dd>
         <dt>{t.detail.tech.engine}</dt>
-        <dd>{alert.detection.engine === 'hash' ? t.detail.tech.engineHash : alert.detection.engine === 'yara' ? t.detail.tech.engineYara : t.detail.tech.engineContent}</dd>
+        <dd>{alert.detection.engine === 'hash' ? t.detail.tech.engineHash : alert.detection.engine === 'yara' ? t.detail.tech.engineYara
+          : alert.detection.engine === 'sigma' ? t.detail.tech.engineSigma : t.detail.tech.engineContent}</dd>
         <dt>{t.detail.tech.signature}</dt>
         <dd><code>{alert.detection.signature}</code></dd>
         {alert.file ? (
@@ -219,7 +229,7 @@ function TechDetails({ alert }: { alert: Alert }) {
 function ProcessLine({ alert }: { alert: Alert }) {
   const { t } = useApp();
   const p = alert.process!;
-  const label = alert.ruleId === 'mamori.exec.blocked' ? t.detail.startedBy : t.detail.writtenBy;
+  const label = alert.ruleId === 'mamori.exec.blocked' ? t.detail.startedBy : alert.detection.engine === 'sigma' ? t.detail.doneBy : t.detail.writtenBy;
   const program = p.executable ?? p.command_line ?? t.common.unknown;
   return (
     <p data-testid="alert-process">

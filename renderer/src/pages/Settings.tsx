@@ -7,6 +7,7 @@ import { dictionaries, isAbsolutePath, resolveLanguage } from '../i18n.js';
 import { errorMessage } from '../client.js';
 import { SignatureLists } from './SignatureLists.js';
 import { YaraRules } from './YaraRules.js';
+import { SigmaRules } from './SigmaRules.js';
 import { FileProtection } from './FileProtection.js';
 
 const NOTIFY_LEVELS: Severity[] = [...SEVERITY_ORDER].reverse();
@@ -141,6 +142,7 @@ export function SettingsPage() {
       <SignatureLists />
 
       <YaraRules />
+      <SigmaRules />
     </>
   );
 }
