@@ -13,6 +13,22 @@ export function createApi(engine: Engine): MamoriImpl {
       if (!alert) throw new MamoriError('NOT_FOUND', `no alert with id ${id}`);
       return alert;
     },
+    listIncidents: ({ limit, status }) => ({ items: store.incidents.list({ limit, status }) }),
+    getIncident: ({ id }) => {
+      const incident = store.incidents.get(id);
+      if (!incident) throw new MamoriError('NOT_FOUND', `no incident with id ${id}`);
+      const alerts = incident.alertIds.map((a) => store.alerts.get(a)).filter((a): a is NonNullable<typeof a> => a !== null);
+      // The timeline: the events behind the alerts, and what their processes did around them.
+      const ids = [...new Set(alerts.flatMap((a) => a.eventIds ?? []))].slice(0, 500);
+      return { incident, alerts, timeline: store.events.byIds(ids) };
+    },
+    setIncidentStatus: ({ id, status }) => {
+      const incident = store.incidents.setStatus(id, status);
+      if (!incident) throw new MamoriError('NOT_FOUND', `no incident with id ${id}`);
+      store.alerts.setStatusOfIncident(id, status);
+      engine.emitStatus();
+      return incident;
+    },
     setAlertStatus: ({ id, status }) => {
       const alert = store.alerts.setStatus(id, status);
       if (!alert) throw new MamoriError('NOT_FOUND', `no alert with id ${id}`);

@@ -19,7 +19,7 @@ import {
   type FileSensorChoice, type NetworkSensorChoice, type ProcessTierChoice, type Writer,
 } from './sensors/index.js';
 import type { NewEvent, Store } from './store/index.js';
-import { raiseAlert, raiseBehaviourAlert, severityAtLeast } from './triage/index.js';
+import { groupIntoIncident, raiseAlert, raiseBehaviourAlert, severityAtLeast } from './triage/index.js';
 import type { CoreEvents } from './events.js';
 import { TelemetrySummarizer } from './telemetry-summary.js';
 import { newId, nowIso } from './util/index.js';
@@ -152,6 +152,35 @@ export class Engine {
     if (!this.isPaused()) this.detectBehaviour(events, first);
   }
 
+  /**
+   * The process entity, its parent and grandparent, as far as the sensors know them, without pid 1 (every
+   * process descends from it, so it would join everything into one incident).
+   */
+  private lineage(entity: string | null, pid: number | null, parent?: { entity_id: string | null; pid: number } | null): string[] {
+    const out: string[] = [];
+    if (entity) out.push(entity);
+    const own = pid !== null ? this.processSensor.knownProcess(pid) : null;
+    let parentEntity = parent?.entity_id ?? own?.parentEntity ?? null;
+    let ppid = parent?.pid ?? own?.ppid ?? null;
+    for (let depth = 0; depth < 2 && ppid !== null && ppid > 1; depth++) {
+      const info = this.processSensor.knownProcess(ppid);
+      parentEntity ??= info?.entityId ?? null;
+      if (parentEntity) out.push(parentEntity);
+      if (!info || (parentEntity && info.entityId !== parentEntity)) break;
+      parentEntity = info.parentEntity;
+      ppid = info.ppid;
+    }
+    return out;
+  }
+
+  private toIncident(alert: Alert, lineage: string[]): void {
+    try {
+      groupIntoIncident(this.o.store, alert, lineage);
+    } catch (err) {
+      this.o.log('warn', `grouping alert ${alert.id} into an incident failed: ${(err as Error).message}`);
+    }
+  }
+
   /** Behaviour rules on a stored batch (ids run on from `first`); findings become alerts, repeats merge. */
   private detectBehaviour(events: NewEvent[], first: number): void {
     let findings;
@@ -164,7 +193,10 @@ export class Engine {
     if (!findings.length) return;
     for (const f of findings) {
       const { alert, isNew } = raiseBehaviourAlert(this.o.store.alerts, f);
-      if (isNew) this.o.events.emit('alert', alert);
+      if (!isNew) continue;
+      const p = f.event.process;
+      this.toIncident(alert, this.lineage(p.entity_id, p.pid, p.parent));
+      this.o.events.emit('alert', this.o.store.alerts.get(alert.id) ?? alert);
     }
     this.emitStatus();
   }
@@ -419,7 +451,8 @@ export class Engine {
 
   private respond(file: InspectedFile, finding: Finding, source: 'realtime' | 'scan', scanId: string | null, writer: Writer | null = null): Alert {
     const { alerts } = this.o.store;
-    const { alert } = raiseAlert(alerts, finding, { path: file.path, sha256: file.sha256, size: file.size, source, scanId, process: writer });
+    const { alert, isNew } = raiseAlert(alerts, finding, { path: file.path, sha256: file.sha256, size: file.size, source, scanId, process: writer });
+    if (isNew) this.toIncident(alert, writer ? this.lineage(writer.entity_id, writer.pid) : []);
     // A bad file nobody ran yet: the exec guard refuses it from now on, whatever the quarantine does.
     this.sensor.deny(file.dev, file.ino, file.size);
     if (this.o.store.settings.get().autoQuarantine) {

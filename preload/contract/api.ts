@@ -2,7 +2,7 @@
 // HTTP client are all derived from `methods` and `events`; add a method here and every transport has it.
 import { z } from 'zod';
 import {
-  Alert, EventKind, HashListImport, ScanScheduleStatus, SignatureImport, SignatureList, ScanSchedule, ProcessNode, QuarantineItem, Scan,
+  Alert, EventKind, HashListImport, Incident, ScanScheduleStatus, SignatureImport, SignatureList, ScanSchedule, ProcessNode, QuarantineItem, Scan,
   ScanProgress, Settings, Severity, SigmaRulesStatus, Status, Language, TelemetryEvent, TelemetrySummary, YaraRulesStatus,
 } from './schemas.js';
 
@@ -30,6 +30,19 @@ export const methods = {
     'Alerts, newest first.',
   ),
   getAlert: method(z.object({ id: Id }).strict(), Alert, 'One alert with its actions.'),
+  listIncidents: method(
+    z.object({
+      limit: z.number().int().min(1).max(1000).default(100),
+      status: z.enum(['open', 'resolved', 'all']).default('all'),
+    }).strict(),
+    z.object({ items: z.array(Incident) }),
+    'Incidents (alerts grouped by process tree or time), latest activity first.',
+  ),
+  getIncident: method(z.object({ id: Id }).strict(),
+    z.object({ incident: Incident, alerts: z.array(Alert), timeline: z.array(TelemetryEvent).max(500) }),
+    'One incident with its alerts and a timeline of the events behind them, oldest first.'),
+  setIncidentStatus: method(z.object({ id: Id, status: z.enum(['open', 'resolved']) }).strict(), Incident,
+    'Mark an incident (and its alerts) resolved, or open again.'),
   setAlertStatus: method(z.object({ id: Id, status: z.enum(['open', 'resolved']) }).strict(), Alert,
     'Mark an alert resolved (or open again).'),
   listQuarantine: method(

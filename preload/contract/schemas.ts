@@ -62,8 +62,29 @@ export const Alert = z.object({
   }).optional().describe('behaviour rules: what the ATT&CK framework calls this'),
   eventIds: z.array(z.number().int()).max(50).optional()
     .describe('behaviour rules: the stored telemetry events that matched (a sequence: each of its steps; the first 50)'),
+  incidentId: z.string().nullable().optional().describe('the incident this alert is grouped into'),
 });
 export type Alert = z.infer<typeof Alert>;
+
+/**
+ * Alerts that belong together: the same process tree, or close in time. What an office user reads first:
+ * the most severe alert's text, the ATT&CK techniques of all of them, and the processes involved.
+ */
+export const Incident = z.object({
+  id: z.string(),
+  time: IsoTime.describe('first alert'),
+  lastSeen: IsoTime.describe('latest alert (or repeat)'),
+  severity: Severity.describe('the most severe alert'),
+  status: z.enum(['open', 'resolved']),
+  title: z.string().describe('English title of the most severe alert'),
+  text: z.object({ en: AlertText, ja: AlertText }).describe("the most severe alert's text"),
+  alertIds: z.array(z.string()).describe('oldest first'),
+  techniques: z.array(z.string()),
+  tactics: z.array(z.string()),
+  entities: z.array(z.string()).describe('process entity ids of the alerts and their parents and grandparents'),
+  rootEntity: z.string().nullable().describe('the oldest ancestor seen: where its process tree starts'),
+});
+export type Incident = z.infer<typeof Incident>;
 
 export const QuarantineState = z.enum(['quarantined', 'restored', 'deleted']);
 export const QuarantineItem = z.object({

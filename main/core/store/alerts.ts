@@ -5,7 +5,7 @@ interface AlertRow {
   id: string; time: string; last_seen: string; count: number; severity: Severity; status: 'open' | 'resolved';
   rule_id: string; title: string; text_json: string; source: 'realtime' | 'scan'; scan_id: string | null;
   file_path: string | null; file_sha256: string | null; file_size: number | null;
-  engine: Alert['detection']['engine']; signature: string; process_json: string | null; behaviour_json: string | null;
+  engine: Alert['detection']['engine']; signature: string; process_json: string | null; behaviour_json: string | null; incident_id: string | null;
 }
 interface ActionRow {
   id: string; alert_id: string | null; time: string; kind: Action['kind']; status: Action['status'];
@@ -44,6 +44,14 @@ export class AlertsRepo {
   bumpRepeat(id: string, timeIso: string): Alert {
     this.db.prepare('UPDATE alerts SET count = count + 1, last_seen = ? WHERE id = ?').run(timeIso, id);
     return this.get(id)!;
+  }
+
+  setIncident(id: string, incidentId: string): void {
+    this.db.prepare('UPDATE alerts SET incident_id = ? WHERE id = ?').run(incidentId, id);
+  }
+
+  setStatusOfIncident(incidentId: string, status: 'open' | 'resolved'): void {
+    this.db.prepare('UPDATE alerts SET status = ? WHERE incident_id = ?').run(status, incidentId);
   }
 
   setStatus(id: string, status: 'open' | 'resolved'): Alert | null {
@@ -111,6 +119,7 @@ export class AlertsRepo {
       detection: { engine: row.engine, signature: row.signature }, actions,
       ...(row.process_json ? { process: JSON.parse(row.process_json) as Alert['process'] } : {}),
       ...(row.behaviour_json ? JSON.parse(row.behaviour_json) as Pick<Alert, 'attack' | 'eventIds'> : {}),
+      ...(row.incident_id ? { incidentId: row.incident_id } : {}),
     };
   }
 }

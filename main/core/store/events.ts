@@ -303,6 +303,13 @@ export class EventsRepo {
     return { items: rows.slice(0, q.limit).map(decode), nextOffset: more ? q.offset + q.limit : null };
   }
 
+  /** These events (those still stored), oldest first. */
+  byIds(ids: readonly number[]): TelemetryEvent[] {
+    if (!ids.length) return [];
+    const rows = this.db.prepare('SELECT * FROM events WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id').all(JSON.stringify(ids)) as Row[];
+    return rows.map(decode);
+  }
+
   /** Every event of one process entity, oldest first: the lookup table below the watermark, a scan above. */
   byEntity(entity: string, limit = 500): TelemetryEvent[] {
     const rows = this.db.transaction(() => this.db.prepare(`SELECT * FROM events WHERE id IN (

@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3';
 import type { SettingsInput } from '../../../preload/contract/index.js';
 import { openDatabase } from './open.js';
 import { AlertsRepo } from './alerts.js';
+import { IncidentsRepo } from './incidents.js';
 import { QuarantineRepo } from './quarantine.js';
 import { ScansRepo } from './scans.js';
 import { SettingsRepo } from './settings.js';
@@ -20,6 +21,7 @@ export interface Store {
   readonly db: Database;
   readonly recoveredFrom: string | null;
   readonly alerts: AlertsRepo;
+  readonly incidents: IncidentsRepo;
   readonly quarantine: QuarantineRepo;
   readonly scans: ScansRepo;
   readonly settings: SettingsRepo;
@@ -35,6 +37,7 @@ export function openStore(dataDir: string, defaults: SettingsInput, log: (m: str
     db,
     recoveredFrom,
     alerts: new AlertsRepo(db),
+    incidents: new IncidentsRepo(db),
     quarantine: new QuarantineRepo(db),
     scans: new ScansRepo(db),
     settings: new SettingsRepo(db, defaults),

@@ -80,3 +80,5 @@ export function severityAtLeast(severity: Severity, threshold: Severity): boolea
 export function shouldNotify(alert: Alert, isNew: boolean, threshold: Severity): boolean {
   return isNew && severityAtLeast(alert.severity, threshold);
 }
+
+export { groupIntoIncident, INCIDENT_TIME_WINDOW_MS, INCIDENT_TREE_WINDOW_MS } from './incidents.js';

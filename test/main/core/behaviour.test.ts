@@ -109,6 +109,14 @@ describe.skipIf(skip)('behaviour rules on live telemetry', () => {
     expect(alerts[0]!.eventIds).toHaveLength(2);
     // The steps feed the sequence only: no alerts of their own.
     expect(await b.alerts('test.seq-one', 0)).toHaveLength(0);
+    // It is an incident with a timeline of both steps, in order (the earlier tests' alert, a minute before, is
+    // in the same incident by time).
+    const { incident, timeline, alerts: grouped } = await b.core.api.getIncident({ id: alerts[0]!.incidentId! });
+    expect(incident).toMatchObject({ severity: 'critical', techniques: expect.arrayContaining(['T1059.004']) });
+    expect(grouped.map((a) => a.id)).toContain(alerts[0]!.id);
+    const steps = timeline.map((e) => e.process.command_line).filter((c) => c?.startsWith('/bin/echo step-'));
+    expect(steps).toEqual(['/bin/echo step-one-mamori', '/bin/echo step-two-mamori']);
+    expect(timeline.map((e) => e.id)).toEqual([...timeline.map((e) => e.id)].sort((x, y) => x - y));
   });
 
   it('status lists the rules and the one that did not load, with its code', async () => {
