@@ -6,7 +6,7 @@ import { createHttpClient, MamoriError, type MamoriClient } from '../../preload/
 import { checkSigmaFolders, createCore, defaultDataDir, packageInfo } from '../core/index.js';
 import { parseArgs, UsageError } from './args.js';
 import {
-  formatAlert, formatEvent, formatQuarantine, formatRulesCheck, formatScan, formatSigmaStatus, formatSignatureImport, formatSignatureLists,
+  formatAlert, formatEvent, formatIncident, formatQuarantine, formatRulesCheck, formatScan, formatSigmaStatus, formatSignatureImport, formatSignatureLists,
   formatStatus, formatTree,
 } from './format.js';
 import { findRunningAgent, removeHandle, writeHandle } from './handle.js';
@@ -24,6 +24,7 @@ Usage:
       Run protection headless and serve the UI and API on http://127.0.0.1:PORT (default ${DEFAULT_PORT}).
   mamori status [--json]                 Protection state, counts, last scan.
   mamori alerts [--json] [--limit N]     Alerts, newest first.
+  mamori incidents [--json] [--limit N]  Incidents (alerts grouped by process tree or time), latest first.
   mamori scan PATH... [--json]           Scan files or folders now; exit 1 when something is found.
   mamori scan --quick|--full [--json]    The quick scan (user, temp and autostart folders) or the full scan (every local disk).
   mamori quarantine list [--json] [--all]
@@ -66,6 +67,12 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
         const limit = a.flags.limit ? positiveInt(a.flags.limit as string, '--limit') : 200;
         const r = await c.listAlerts({ limit });
         io.out(a.flags.json ? JSON.stringify(r, null, 2) : r.items.length ? r.items.map(formatAlert).join('\n') : 'No alerts.');
+        return EXIT.ok;
+      });
+      case 'incidents': return await withAgent(rest, { json: 'boolean', limit: 'string' }, io, async (c, a) => {
+        const limit = a.flags.limit ? positiveInt(a.flags.limit as string, '--limit') : 100;
+        const r = await c.listIncidents({ limit });
+        io.out(a.flags.json ? JSON.stringify(r, null, 2) : r.items.length ? r.items.map(formatIncident).join('\n') : 'No incidents.');
         return EXIT.ok;
       });
       case 'scan': return await withAgent(rest, { json: 'boolean', quick: 'boolean', full: 'boolean' }, io, (c, a) => {

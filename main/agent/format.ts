@@ -1,6 +1,6 @@
 // Human-readable output of the CLI. The --json output is the contract's objects, unformatted.
 import type {
-  Alert, ProcessNode, QuarantineItem, Scan, SigmaRulesStatus, SignatureImport, SignatureList, Status, TelemetryEvent,
+  Alert, Incident, ProcessNode, QuarantineItem, Scan, SigmaRulesStatus, SignatureImport, SignatureList, Status, TelemetryEvent,
 } from '../../preload/contract/index.js';
 import type { SigmaCheckReport } from '../core/index.js';
 
@@ -137,4 +137,9 @@ export function formatSigmaStatus(s: SigmaRulesStatus): string {
   if (s.failed) lines.push(`${s.failed} rule(s) did not load:`);
   for (const p of s.problems) lines.push(`  ${p.file}${p.doc ? `#${p.doc}` : ''}: ${p.code}: ${p.message}`);
   return lines.join('\n');
+}
+
+export function formatIncident(i: Incident): string {
+  const techniques = i.techniques.length ? `  [${i.techniques.join(', ')}]` : '';
+  return `${i.lastSeen}  ${i.severity.toUpperCase().padEnd(13)} ${i.status.padEnd(8)} ${i.title}  (${i.alertIds.length} alert(s))${techniques}  ${i.id}`;
 }

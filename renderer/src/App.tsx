@@ -5,6 +5,7 @@ import { href, useRoute, type Route } from './router.js';
 import { Overview } from './pages/Overview.js';
 import { Alerts } from './pages/Alerts.js';
 import { AlertDetail } from './pages/AlertDetail.js';
+import { IncidentDetail, Incidents } from './pages/Incidents.js';
 import { Quarantine } from './pages/Quarantine.js';
 import { Scans } from './pages/Scans.js';
 import { Events } from './pages/Events.js';
@@ -12,10 +13,11 @@ import { ProcessTreePage } from './pages/ProcessTree.js';
 import { SettingsPage } from './pages/Settings.js';
 import { PageTitle, StateIcon } from './components.js';
 
-type NavId = 'overview' | 'alerts' | 'quarantine' | 'scans' | 'events' | 'settings';
+type NavId = 'overview' | 'incidents' | 'alerts' | 'quarantine' | 'scans' | 'events' | 'settings';
 
 function navOf(route: Route): NavId | null {
   if (route.page === 'alert') return 'alerts';
+  if (route.page === 'incident') return 'incidents';
   if (route.page === 'process') return 'events';
   if (route.page === 'not-found') return null;
   return route.page;
@@ -29,6 +31,7 @@ export function App() {
 
   const items: { id: NavId; label: string }[] = [
     { id: 'overview', label: t.nav.overview },
+    { id: 'incidents', label: t.nav.incidents },
     { id: 'alerts', label: t.nav.alerts },
     { id: 'quarantine', label: t.nav.quarantine },
     { id: 'scans', label: t.nav.scans },
@@ -94,6 +97,8 @@ function Page({ route }: { route: Route }) {
   const { t } = useApp();
   switch (route.page) {
     case 'overview': return <Overview />;
+    case 'incidents': return <Incidents />;
+    case 'incident': return <IncidentDetail key={route.id} id={route.id} />;
     case 'alerts': return <Alerts />;
     case 'alert': return <AlertDetail key={route.id} id={route.id} />;
     case 'quarantine': return <Quarantine />;

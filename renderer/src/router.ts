@@ -1,4 +1,4 @@
-// Hash routing: #/overview, #/alerts, #/alerts/ID, #/quarantine, #/scans, #/events?q=..&kind=..&range=..,
+// Hash routing: #/overview, #/incidents, #/incidents/ID, #/alerts, #/alerts/ID, #/quarantine, #/scans, #/events?q=..&kind=..&range=..,
 // #/process/ENTITY, #/settings.
 // Hash routes work the same from file:// (Electron) and http:// (agent), and let a notification
 // open one alert by setting location.hash.
@@ -21,6 +21,8 @@ export type Route =
   | { page: 'overview' }
   | { page: 'alerts' }
   | { page: 'alert'; id: string }
+  | { page: 'incidents' }
+  | { page: 'incident'; id: string }
   | { page: 'quarantine' }
   | { page: 'scans' }
   | { page: 'events'; query: EventsQuery }
@@ -39,6 +41,7 @@ export function parseRoute(hash: string): Route {
   const [first, second] = parts;
   if (!first || first === 'overview') return { page: 'overview' };
   if (first === 'alerts') return second ? { page: 'alert', id: second } : { page: 'alerts' };
+  if (first === 'incidents') return second ? { page: 'incident', id: second } : { page: 'incidents' };
   if (first === 'quarantine') return { page: 'quarantine' };
   if (first === 'scans') return { page: 'scans' };
   if (first === 'events') return { page: 'events', query: parseEventsQuery(search) };

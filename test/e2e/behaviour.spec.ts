@@ -71,4 +71,16 @@ test('a process doing what the rule describes raises an alert that says who did 
   await expect(page.getByTestId('alert-process')).toContainText('Done by');
   await expect(page.getByTestId('alert-process')).toContainText('/bin/echo');
   await expect(page.getByTestId('alert-attack')).toContainText('T1059.004');
+
+  // The same alert as an incident: its words, the technique, a timeline with the command, a way to the tree.
+  await page.getByTestId('nav-incidents').click();
+  const incident = page.getByTestId('incident-row').filter({ hasText: 'A test command ran' });
+  await expect(incident).toHaveCount(1);
+  await incident.getByTestId('incident-link').click();
+  await expect(page.getByTestId('incident-title')).toHaveText('A test command ran');
+  await expect(page.getByTestId('incident-techniques')).toContainText('T1059.004');
+  await expect(page.getByTestId('incident-timeline')).toContainText('e2e-behaviour-marker-7731');
+  await expect(page.getByTestId('incident-advice')).toContainText('Nothing to do.');
+  await page.getByTestId('incident-resolve').click();
+  await expect(page.getByTestId('incident-detail')).toHaveAttribute('data-status', 'resolved');
 });

@@ -73,7 +73,12 @@ const CASES: Case[] = [
     attack: '$PY -c "import os; fd = os.memfd_create(\'payload\'); os.write(fd, open(\'/bin/sleep\', \'rb\').read()); os.execv(\'/proc/self/fd/%d\' % fd, [\'payload\', \'1\'])"',
   },
   { rule: 'masquerade-system-name-in-temp', benign: '$D/bin/mytool', attack: '$D/bin/sshd' },
-  { rule: 'hidden-exec-in-temp', benign: '$D/visible/tool', attack: '$D/.cache/.x' },
+  // npm runs a project's tools as node_modules/.bin/<tool>: a clone under /tmp must not alert on every build
+  { rule: 'hidden-exec-in-temp', benign: '$D/visible/tool; $D/proj/node_modules/.bin/tool', attack: '$D/.cache/.x' },
+  {
+    rule: 'hidden-exec-in-temp', label: 'node_modules/.bin below a hidden folder', expect: '/.x/node_modules/.bin/tool',
+    benign: 'true', attack: '$D/.x/node_modules/.bin/tool',
+  },
   { rule: 'ld-preload-from-temp', benign: 'LD_LIBRARY_PATH=$D/lib /bin/true', attack: 'LD_PRELOAD=$D/lib/libhook.so /bin/true 2>/dev/null' },
   {
     rule: 'ptrace-attach', python: true,
@@ -194,6 +199,8 @@ describe.skipIf(!!skip)('Mamori Linux Sigma pack A: real behaviour', () => {
     exe(join(D, 'bin', 'dpkg'), '/bin/sh'); // a shell named like the package manager: the parent of package scripts
     exe(join(D, 'visible', 'tool'));
     exe(join(D, '.cache', '.x'));
+    exe(join(D, 'proj', 'node_modules', '.bin', 'tool'));
+    exe(join(D, '.x', 'node_modules', '.bin', 'tool'));
     if (PY) {
       mkdirSync(join(D, 'pybin'), { recursive: true });
       symlinkSync(PY, join(D, 'pybin', 'python3'));

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../main/agent/cli.js';
 import { EICAR } from '../../../main/core/detect/index.js';
-import { Alert, QuarantineItem, Scan, Status } from '../../../preload/contract/index.js';
+import { Alert, Incident, QuarantineItem, Scan, Status } from '../../../preload/contract/index.js';
 import { waitFor } from '../../helpers/temp.js';
 
 const REPO = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
@@ -451,6 +451,15 @@ describe('with an agent', () => {
     expect(text.stdout).toContain(scanAlert.id);
     expect(text.stdout).toContain(`file: ${dropped}`);
     expect(json<{ items: unknown[] }>(limited).items).toHaveLength(1);
+
+    // Every new alert lands in an incident; `incidents` lists them, newest activity first.
+    const inc = await cli('incidents', '--json', ...d());
+    expect(inc.code, inc.stderr).toBe(0);
+    const incidents = json<{ items: unknown[] }>(inc).items.map((i) => Incident.parse(i));
+    const mine = incidents.find((i) => i.alertIds.includes(realtime.id));
+    expect(mine).toBeDefined();
+    expect(realtime.incidentId).toBe(mine!.id);
+    expect((await inproc('incidents', ...d())).stdout).toContain(mine!.id);
   });
 
   it('`signatures import FILE` reads a ClamAV .hdb, reports bad lines, and the next scan finds the file by MD5 and size', async () => {
