@@ -1,6 +1,6 @@
 // Small shared pieces: severity badge (icon + word + colour, the same everywhere), page heading,
 // notices, confirmation dialog, copy button and the restore control with its TARGET_EXISTS fallback.
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { ProtectionState, QuarantineItem, Severity } from '../../preload/contract/index.js';
 import { useApp } from './state.js';
 import { errorCode, errorMessage } from './client.js';
@@ -264,5 +264,47 @@ export function RestoreControl({ item, label, onRestored, compact }: {
       {state.kind === 'done' ? <Notice kind="success" testId="restore-done"><p data-restored-path={state.path}>{t.restore.done(state.path)}</p></Notice> : null}
       {state.kind === 'failed' ? <Notice kind="error" testId="restore-failed"><p>{t.restore.failed(state.message)}</p></Notice> : null}
     </div>
+  );
+}
+
+/**
+ * A list of paths, each with a remove button, and a field to add one (rule folders, exclusions). `testId`
+ * names the parts: `${testId}s` the list, `${testId}-input`, `${testId}-add`, `${testId}-remove`.
+ * `check` returns why a new entry is refused (shown through onError), or null.
+ */
+export function PathListEditor({ items, busy, testId, placeholder, addLabel, emptyText, check, onChange, onError }: {
+  items: string[]; busy: boolean; testId: string; placeholder: string; addLabel: string; emptyText?: string;
+  check(path: string): string | null; onChange(next: string[]): Promise<boolean>; onError(message: string | null): void;
+}) {
+  const { t } = useApp();
+  const [value, setValue] = useState('');
+  const inputId = `${testId}-input`;
+  const add = async (e: FormEvent) => {
+    e.preventDefault();
+    const p = value.trim();
+    const problem = items.includes(p) ? t.settings.already : check(p);
+    if (problem) { onError(problem); return; }
+    if (await onChange([...items, p])) setValue('');
+  };
+  return (
+    <>
+      {items.length || !emptyText ? (
+        <ul className="folder-list" data-testid={`${testId}s`}>
+          {items.map((f) => (
+            <li key={f}>
+              <code className="path">{f}</code>
+              <button type="button" className="btn btn-small" disabled={busy} aria-label={t.settings.removeLabel(f)} data-testid={`${testId}-remove`}
+                onClick={() => void onChange(items.filter((x) => x !== f))}>{t.settings.remove}</button>
+            </li>
+          ))}
+        </ul>
+      ) : <p className="empty">{emptyText}</p>}
+      <form className="row" onSubmit={(e) => void add(e)} noValidate>
+        <label htmlFor={inputId} className="visually-hidden">{addLabel}</label>
+        <input id={inputId} type="text" className="input input-wide" value={value} placeholder={placeholder} spellCheck={false}
+          autoComplete="off" onChange={(e) => { setValue(e.target.value); onError(null); }} data-testid={`${testId}-input`} />
+        <button type="submit" className="btn" disabled={busy} data-testid={`${testId}-add`}>{addLabel}</button>
+      </form>
+    </>
   );
 }

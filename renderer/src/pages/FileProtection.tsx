@@ -1,9 +1,9 @@
 // Settings > File protection: blocking known-bad programs before they run, scanning every written file or
 // only the watched folders, the size above which files are only hashed, and the folders whose file activity
 // is not recorded (caches). Shows which tier runs (fanotify or the folder watcher) from the status.
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useState } from 'react';
 import type { MethodInput } from '../../../preload/contract/index.js';
-import { Notice } from '../components.js';
+import { Notice, PathListEditor } from '../components.js';
 import { useApp } from '../state.js';
 import { errorMessage } from '../client.js';
 
@@ -11,9 +11,7 @@ const SIZE_CHOICES = [10, 50, 100, 500, 2000];
 
 export function FileProtection() {
   const { t, settings, saveSettings, status } = useApp();
-  const exclId = useId();
   const sizeId = useId();
-  const [path, setPath] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   if (!settings) return null;
@@ -24,14 +22,6 @@ export function FileProtection() {
     setBusy(true);
     setError(null);
     try { await saveSettings(patch); return true; } catch (err) { setError(t.fileProtection.saveFailed(errorMessage(err))); return false; } finally { setBusy(false); }
-  };
-
-  const addExclusion = async (e: FormEvent) => {
-    e.preventDefault();
-    const p = path.trim();
-    if (!p.startsWith('/') && !p.startsWith('~/')) { setError(t.fileProtection.exclusionInvalid); return; }
-    if (settings.fileExclusions.includes(p)) { setError(t.settings.already); return; }
-    if (await save({ fileExclusions: [...settings.fileExclusions, p] })) setPath('');
   };
 
   return (
@@ -58,21 +48,9 @@ export function FileProtection() {
       </div>
       <h3>{t.fileProtection.exclusions}</h3>
       <p className="muted">{t.fileProtection.exclusionsIntro}</p>
-      <ul className="folder-list" data-testid="file-exclusions">
-        {settings.fileExclusions.map((f) => (
-          <li key={f}>
-            <code className="path">{f}</code>
-            <button type="button" className="btn btn-small" disabled={busy} aria-label={t.settings.removeLabel(f)} data-testid="file-exclusion-remove"
-              onClick={() => void save({ fileExclusions: settings.fileExclusions.filter((x) => x !== f) })}>{t.settings.remove}</button>
-          </li>
-        ))}
-      </ul>
-      <form className="row" onSubmit={(e) => void addExclusion(e)} noValidate>
-        <label htmlFor={exclId} className="visually-hidden">{t.fileProtection.addExclusion}</label>
-        <input id={exclId} type="text" className="input input-wide" value={path} placeholder="~/.cache/thumbnails" spellCheck={false}
-          autoComplete="off" onChange={(e) => { setPath(e.target.value); setError(null); }} data-testid="file-exclusion-input" />
-        <button type="submit" className="btn" disabled={busy} data-testid="file-exclusion-add">{t.fileProtection.addExclusion}</button>
-      </form>
+      <PathListEditor items={settings.fileExclusions} busy={busy} testId="file-exclusion" placeholder="~/.cache/thumbnails"
+        addLabel={t.fileProtection.addExclusion} check={(p) => (p.startsWith('/') || p.startsWith('~/') ? null : t.fileProtection.exclusionInvalid)}
+        onChange={(fileExclusions) => save({ fileExclusions })} onError={setError} />
       <div aria-live="polite">{error ? <Notice kind="error" testId="file-protection-error"><p>{error}</p></Notice> : null}</div>
     </section>
   );

@@ -1,16 +1,14 @@
 // Settings > Behaviour rules (Sigma): the rules in use, the user's Sigma folders, and which rules could not
 // be used and why (the others run).
-import { useId, useState, type FormEvent } from 'react';
-import { LoadError, Loading, Notice } from '../components.js';
+import { useState } from 'react';
+import { LoadError, Loading, Notice, PathListEditor } from '../components.js';
 import { useApp, useLive } from '../state.js';
 import { errorMessage } from '../client.js';
 import { isAbsolutePath } from '../i18n.js';
 
 export function SigmaRules() {
   const { t, fmt, settings, saveSettings } = useApp();
-  const inputId = useId();
   const rules = useLive((c) => c.getSigmaRules({}), ['status'], [settings?.sigmaFolders.join('\n')]);
-  const [folder, setFolder] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   if (!settings) return null;
@@ -28,14 +26,6 @@ export function SigmaRules() {
     } finally {
       setBusy(false);
     }
-  };
-
-  const add = async (e: FormEvent) => {
-    e.preventDefault();
-    const p = folder.trim();
-    if (!isAbsolutePath(p)) { setError(t.scans.pathInvalid); return; }
-    if (settings.sigmaFolders.includes(p)) { setError(t.settings.already); return; }
-    if (await save([...settings.sigmaFolders, p])) setFolder('');
   };
 
   const r = rules.data;
@@ -57,25 +47,8 @@ export function SigmaRules() {
           </ul>
         </Notice>
       ) : null}
-      {settings.sigmaFolders.length ? (
-        <ul className="folder-list" data-testid="sigma-folders">
-          {settings.sigmaFolders.map((f) => (
-            <li key={f}>
-              <code className="path">{f}</code>
-              <button type="button" className="btn btn-small" disabled={busy} aria-label={t.settings.removeLabel(f)}
-                onClick={() => void save(settings.sigmaFolders.filter((x) => x !== f))} data-testid="sigma-folder-remove">
-                {t.settings.remove}
-              </button>
-            </li>
-          ))}
-        </ul>
-      ) : <p className="empty">{t.sigma.noFolders}</p>}
-      <form className="row" onSubmit={(e) => void add(e)} noValidate>
-        <label htmlFor={inputId} className="visually-hidden">{t.sigma.addFolder}</label>
-        <input id={inputId} type="text" className="input input-wide" value={folder} placeholder="/etc/mamori/sigma" spellCheck={false}
-          autoComplete="off" onChange={(e) => { setFolder(e.target.value); setError(null); }} data-testid="sigma-folder-input" />
-        <button type="submit" className="btn" disabled={busy} data-testid="sigma-folder-add">{t.sigma.addFolder}</button>
-      </form>
+      <PathListEditor items={settings.sigmaFolders} busy={busy} testId="sigma-folder" placeholder="/etc/mamori/sigma" addLabel={t.sigma.addFolder}
+        emptyText={t.sigma.noFolders} check={(p) => (isAbsolutePath(p) ? null : t.scans.pathInvalid)} onChange={save} onError={setError} />
       <div aria-live="polite">{error ? <Notice kind="error" testId="sigma-error"><p>{error}</p></Notice> : null}</div>
     </section>
   );

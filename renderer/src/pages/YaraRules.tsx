@@ -1,16 +1,14 @@
 // Settings > Content rules (YARA): switch content scanning, add or remove the user's rule folders, and see
 // which rule files did not compile (the others are in use).
-import { useId, useState, type FormEvent } from 'react';
-import { LoadError, Loading, Notice } from '../components.js';
+import { useState } from 'react';
+import { LoadError, Loading, Notice, PathListEditor } from '../components.js';
 import { useApp, useLive } from '../state.js';
 import { errorMessage } from '../client.js';
 import { isAbsolutePath } from '../i18n.js';
 
 export function YaraRules() {
   const { t, fmt, settings, saveSettings } = useApp();
-  const inputId = useId();
   const rules = useLive((c) => c.getYaraRules({}), ['status'], [settings?.yaraFolders.join('\n')]);
-  const [folder, setFolder] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   if (!settings) return null;
@@ -29,14 +27,6 @@ export function YaraRules() {
     } finally {
       setBusy(false);
     }
-  };
-
-  const add = async (e: FormEvent) => {
-    e.preventDefault();
-    const p = folder.trim();
-    if (!isAbsolutePath(p)) { setError(t.scans.pathInvalid); return; }
-    if (settings.yaraFolders.includes(p)) { setError(t.settings.already); return; }
-    if (await save({ yaraFolders: [...settings.yaraFolders, p] })) setFolder('');
   };
 
   const r = rules.data;
@@ -63,25 +53,9 @@ export function YaraRules() {
         </Notice>
       ) : null}
 
-      {settings.yaraFolders.length ? (
-        <ul className="folder-list" data-testid="yara-folders">
-          {settings.yaraFolders.map((f) => (
-            <li key={f}>
-              <code className="path">{f}</code>
-              <button type="button" className="btn btn-small" disabled={busy} aria-label={t.settings.removeLabel(f)}
-                onClick={() => void save({ yaraFolders: settings.yaraFolders.filter((x) => x !== f) })} data-testid="yara-folder-remove">
-                {t.settings.remove}
-              </button>
-            </li>
-          ))}
-        </ul>
-      ) : <p className="empty">{t.yara.noFolders}</p>}
-      <form className="row" onSubmit={(e) => void add(e)} noValidate>
-        <label htmlFor={inputId} className="visually-hidden">{t.yara.addFolder}</label>
-        <input id={inputId} type="text" className="input input-wide" value={folder} placeholder="/etc/mamori/yara" spellCheck={false}
-          autoComplete="off" onChange={(e) => { setFolder(e.target.value); setError(null); }} data-testid="yara-folder-input" />
-        <button type="submit" className="btn" disabled={busy} data-testid="yara-folder-add">{t.yara.addFolder}</button>
-      </form>
+      <PathListEditor items={settings.yaraFolders} busy={busy} testId="yara-folder" placeholder="/etc/mamori/yara" addLabel={t.yara.addFolder}
+        emptyText={t.yara.noFolders} check={(p) => (isAbsolutePath(p) ? null : t.scans.pathInvalid)}
+        onChange={(yaraFolders) => save({ yaraFolders })} onError={setError} />
       <div aria-live="polite">{error ? <Notice kind="error" testId="yara-error"><p>{error}</p></Notice> : null}</div>
     </section>
   );
