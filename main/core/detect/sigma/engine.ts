@@ -147,6 +147,8 @@ export interface SigmaFinding {
   events: TelemetryEvent[];
 }
 
+const byNumber = (a: number, b: number) => a - b;
+
 /** The rules one route shows an event of some kind/action, with their prefilter. */
 class RouteGroup {
   /** Indices of rules with no anchor: they always run. */
@@ -180,7 +182,7 @@ class RouteGroup {
       const text = field === KEYWORDS ? fields.keywordText() : fields.prefilterText(field);
       if (text !== null) set.mark(text, this.marks, this.stamp, found);
     }
-    if (found.length > 1) found.sort((a, b) => a - b);
+    if (found.length > 1) found.sort(byNumber);
     return found;
   }
 }

@@ -146,9 +146,13 @@ const sourceSlots = new Map<string, number>();
 const fieldSlots = new WeakMap<LogsourceRoute, Map<string, number>>();
 const UNSET = Symbol('unset');
 
-function slotOf(route: LogsourceRoute, field: string): number {
+function slotsOf(route: LogsourceRoute): Map<string, number> {
   let byField = fieldSlots.get(route);
   if (!byField) { byField = new Map(); fieldSlots.set(route, byField); }
+  return byField;
+}
+
+function slotOf(route: LogsourceRoute, byField: Map<string, number>, field: string): number {
   let slot = byField.get(field);
   if (slot === undefined) {
     const src = sourceOf(route, field);
@@ -174,21 +178,23 @@ function sourceOfSlot(slot: number): string {
  */
 export class EventFields implements FieldReader {
   private route: LogsourceRoute;
+  private byField: Map<string, number>;
   private readonly values: (FieldValue | typeof UNSET)[] = [];
   private readonly lowers: (string | null | typeof UNSET)[] = [];
   private keywords: string | null = null;
 
   constructor(readonly event: TelemetryEvent, route: LogsourceRoute) {
     this.route = route;
+    this.byField = slotsOf(route);
   }
 
   use(route: LogsourceRoute): this {
-    this.route = route;
+    if (route !== this.route) { this.route = route; this.byField = slotsOf(route); }
     return this;
   }
 
   get(field: string): FieldValue {
-    const i = slotOf(this.route, field);
+    const i = slotOf(this.route, this.byField, field);
     if (i < 0) return undefined;
     const cached = this.values[i];
     if (cached !== undefined) return cached === UNSET ? undefined : cached;
@@ -199,7 +205,7 @@ export class EventFields implements FieldReader {
   }
 
   lower(field: string): string | null {
-    const i = slotOf(this.route, field);
+    const i = slotOf(this.route, this.byField, field);
     if (i < 0) return null;
     const cached = this.lowers[i];
     if (cached !== undefined) return cached === UNSET ? null : cached;
