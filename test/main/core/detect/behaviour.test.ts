@@ -4,8 +4,8 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { behaviourSkipReason, startBehaviourCore, type BehaviourCore } from '../../helpers/behaviour.js';
-import { tempDirs } from '../../helpers/temp.js';
+import { behaviourSkipReason, startBehaviourCore, type BehaviourCore } from '../../../helpers/behaviour.js';
+import { tempDirs } from '../../../helpers/temp.js';
 
 const skip = behaviourSkipReason();
 if (skip) console.warn(`[behaviour] skipped: ${skip}`);
