@@ -192,10 +192,11 @@ export class Engine {
     }
     if (!findings.length) return;
     for (const f of findings) {
-      const { alert, isNew } = raiseBehaviourAlert(this.o.store.alerts, f);
-      if (!isNew) continue;
       const p = f.event.process;
-      this.toIncident(alert, this.lineage(p.entity_id, p.pid, p.parent));
+      const lineage = this.lineage(p.entity_id, p.pid, p.parent);
+      const { alert, isNew } = raiseBehaviourAlert(this.o.store.alerts, f, new Date(), p.entity_id ? lineage.slice(1) : lineage);
+      if (!isNew) continue;
+      this.toIncident(alert, lineage);
       this.o.events.emit('alert', this.o.store.alerts.get(alert.id) ?? alert);
     }
     this.emitStatus();

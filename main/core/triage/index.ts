@@ -43,15 +43,19 @@ export function raiseAlert(alerts: AlertsRepo, finding: Finding, ctx: FindingCon
 const MAX_EVENT_IDS = 50;
 
 /**
- * A behaviour finding becomes an alert; the same rule on the same process entity within the window is one
- * alert with a count (a loop that runs `id` a thousand times is one alert, not a thousand).
+ * A behaviour finding becomes an alert; the same rule on the same process entity (or on its parent or
+ * grandparent, `ancestors`) within the window is one alert with a count.
  */
-export function raiseBehaviourAlert(alerts: AlertsRepo, f: BehaviourFinding, now = new Date()): { alert: Alert; isNew: boolean } {
+export function raiseBehaviourAlert(alerts: AlertsRepo, f: BehaviourFinding, now = new Date(), ancestors: readonly string[] = []): { alert: Alert; isNew: boolean } {
   const p = f.event.process;
   const dedupeKey = `${f.ruleId}|${p.entity_id ?? `pid:${p.pid}`}`;
   const since = new Date(now.getTime() - DEDUPE_WINDOW_MS).toISOString();
-  const existing = alerts.findRecent(dedupeKey, since);
-  if (existing) return { alert: alerts.bumpRepeat(existing.id, now.toISOString()), isNew: false };
+  // The same rule on this process, or on its parent or grandparent: `sh -c 'bash -i >& /dev/tcp/...'` matches
+  // in the shell and in the bash it starts, and that is one thing that happened, not two.
+  for (const key of [dedupeKey, ...ancestors.map((e) => `${f.ruleId}|${e}`)]) {
+    const existing = alerts.findRecent(key, since);
+    if (existing) return { alert: alerts.bumpRepeat(existing.id, now.toISOString()), isNew: false };
+  }
   const file = f.event.file ? { path: f.event.file.path, sha256: f.event.file.hash?.sha256 ?? null, size: f.event.file.size ?? null } : null;
   const alert = alerts.insert({
     id: newId('al'),

@@ -35,4 +35,17 @@ describe('behaviour alerts', () => {
     const stored = store.alerts.get(a.alert.id)!;
     expect(stored).toMatchObject({ attack: { techniques: ['T1033'], tactics: ['discovery'] }, eventIds: [1], process: { entity_id: '10-1' } });
   });
+
+  it('merge the same rule on a child or grandchild into the ancestor\'s alert (sh -c then the bash it starts)', () => {
+    const store = openStore(dirs.make(), { language: 'auto', watchFolders: [], autoQuarantine: true, notifyMinSeverity: 'high' }, () => undefined);
+    stores.push(store);
+    const t0 = new Date('2026-11-26T00:00:00Z');
+    const shell = raiseBehaviourAlert(store.alerts, finding('20-1', 1), t0);
+    const child = raiseBehaviourAlert(store.alerts, finding('21-1', 2), t0, ['20-1', '1-1']);
+    const grandchild = raiseBehaviourAlert(store.alerts, finding('22-1', 3), t0, ['21-1', '20-1']);
+    expect(child).toMatchObject({ isNew: false, alert: { id: shell.alert.id } });
+    expect(grandchild).toMatchObject({ isNew: false, alert: { id: shell.alert.id, count: 3 } });
+    // A sibling is not a descendant: its own alert.
+    expect(raiseBehaviourAlert(store.alerts, finding('23-1', 4), t0, ['19-1']).isNew).toBe(true);
+  });
 });
