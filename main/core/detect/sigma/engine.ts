@@ -158,7 +158,9 @@ class RouteGroup {
   private stamp = 0;
   private readonly found: number[] = [];
 
-  constructor(readonly route: LogsourceRoute, readonly rules: CompiledRule[], prefilter: boolean) {
+  /** correlations[i]: the correlations rule i feeds (null: none). */
+  constructor(readonly route: LogsourceRoute, readonly rules: CompiledRule[], prefilter: boolean,
+    readonly correlations: (CorrelationState[] | null)[]) {
     this.marks = new Uint32Array(rules.length);
     const byField = new Map<string, { literal: string; id: number }[]>();
     rules.forEach((r, id) => {
@@ -189,7 +191,7 @@ class RouteGroup {
 
 export class SigmaEngine {
   /** kind/action -> the routes (with their rules) that see such an event. */
-  private readonly index = new Map<string, RouteGroup[]>();
+  private readonly index = new Map<string, Map<string, RouteGroup[]>>();
   private readonly correlationsByRule = new Map<string, CorrelationState[]>();
   private evaluated = 0;
 
@@ -207,8 +209,9 @@ export class SigmaEngine {
 
   /** The rules an event of this kind and action is shown (built on first sight of the pair). */
   private groupsFor(kind: string, action: string): RouteGroup[] {
-    const key = `${kind}/${action}`;
-    let groups = this.index.get(key);
+    let byAction = this.index.get(kind);
+    if (!byAction) { byAction = new Map(); this.index.set(kind, byAction); }
+    let groups = byAction.get(action);
     if (groups) return groups;
     const byRoute = new Map<LogsourceRoute, CompiledRule[]>();
     for (const r of this.rules) {
@@ -217,8 +220,9 @@ export class SigmaEngine {
       list.push(r);
       byRoute.set(r.route, list);
     }
-    groups = [...byRoute].map(([route, rules]) => new RouteGroup(route, rules, this.o.prefilter !== false));
-    this.index.set(key, groups);
+    groups = [...byRoute].map(([route, rules]) => new RouteGroup(route, rules, this.o.prefilter !== false,
+      rules.map((r) => this.correlationsByRule.get(r.id) ?? null)));
+    byAction.set(action, groups);
     return groups;
   }
 
@@ -235,9 +239,12 @@ export class SigmaEngine {
         const rule = g.rules[i]!;
         if (!rule.matches(fields)) continue;
         if (rule.generate) out.push({ rule, event, events: [event] });
-        for (const state of this.correlationsByRule.get(rule.id) ?? []) {
-          const f: CorrelationFinding | null = state.add(rule, fields);
-          if (f) out.push({ rule: f.correlation, event, events: f.events });
+        const states = g.correlations[i];
+        if (states) {
+          for (const state of states) {
+            const f: CorrelationFinding | null = state.add(rule, fields);
+            if (f) out.push({ rule: f.correlation, event, events: f.events });
+          }
         }
       }
     }
