@@ -49,7 +49,8 @@ describe('Sigma prefilter', () => {
       return events.flatMap((e) => engine.evaluate(e).map((f) => `${f.event.id}:${f.rule.id}`));
     };
     const fast = run(true);
-    expect(fast.length).toBeGreaterThan(50);
+    // (fewer without ../shared/corpora: Mamori's own pack alone)
+    expect(fast.length).toBeGreaterThan(folders.length > 1 ? 50 : 20);
     expect(fast.some((f) => f.startsWith('20000:'))).toBe(true);
     expect(fast).toEqual(run(false));
   });
