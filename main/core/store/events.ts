@@ -236,8 +236,8 @@ export class EventsRepo {
       for (let i = 0; i < events.length; i++) {
         params.length = 0;
         encode(events[i]!, params);
-        const id = Number(this.insert.run(params).lastInsertRowid);
-        if (i === 0) first = id;
+        const info = this.insert.run(params);
+        if (i === 0) first = Number(info.lastInsertRowid);
       }
     })();
     this.afterWrite();

@@ -1,6 +1,6 @@
 // Sigma conditions: `and`, `or`, `not`, parentheses, identifiers, and `1 of x*`, `all of x*`, `N of x*`,
 // `1 of them`, `all of them` (them: every search identifier except those starting with `_`).
-// Parsed once into a tree, checked against the identifiers a rule defines, then evaluated lazily.
+// Parsed once into a tree, checked against the identifiers a rule defines, indexed, then evaluated lazily.
 import { fail } from './errors.js';
 
 export type CondNode =
@@ -92,18 +92,66 @@ export function parseCondition(text: string, identifiers: readonly string[]): Co
   return tree;
 }
 
-/** Evaluates a condition tree; `test(name)` answers one search identifier (called lazily, at most once each). */
-export function evaluate(node: CondNode, test: (name: string) => boolean): boolean {
+/** A condition tree with search identifiers replaced by their index (evaluated without closures). */
+export type IndexedNode =
+  | { t: 'id'; i: number }
+  | { t: 'not'; x: IndexedNode }
+  | { t: 'and' | 'or'; xs: IndexedNode[] }
+  | { t: 'of'; count: number | 'all'; is: number[] };
+
+export function indexTree(node: CondNode, names: string[]): IndexedNode {
   switch (node.t) {
-    case 'id': return test(node.name);
-    case 'not': return !evaluate(node.x, test);
-    case 'and': return node.xs.every((x) => evaluate(x, test));
-    case 'or': return node.xs.some((x) => evaluate(x, test));
-    case 'of': {
-      if (node.count === 'all') return node.names.every(test);
-      let hits = 0;
-      for (const n of node.names) if (test(n) && ++hits >= (node.count as number)) return true;
+    case 'id': return { t: 'id', i: names.indexOf(node.name) };
+    case 'not': return { t: 'not', x: indexTree(node.x, names) };
+    case 'and': case 'or': return { t: node.t, xs: node.xs.map((x) => indexTree(x, names)) };
+    case 'of': return { t: 'of', count: node.count, is: node.names.map((n) => names.indexOf(n)) };
+  }
+}
+
+/**
+ * Runs a rule's condition on one event (R: what the searches read). Each search is checked at most once per event (memo) and only when
+ * the condition needs it (and/or short-circuit). No allocation per event: this runs for every rule that can
+ * see an event.
+ */
+export class ConditionMatcher<R> {
+  private readonly memo: Int8Array;
+  private fields: R | null = null;
+
+  constructor(private readonly trees: IndexedNode[], private readonly checks: ((r: R) => boolean)[]) {
+    this.memo = new Int8Array(checks.length);
+  }
+
+  matches(fields: R): boolean {
+    this.memo.fill(0);
+    this.fields = fields;
+    try {
+      for (const t of this.trees) if (this.eval(t)) return true;
       return false;
+    } finally {
+      this.fields = null;
+    }
+  }
+
+  private test(i: number): boolean {
+    const m = this.memo[i];
+    if (m) return m === 2;
+    const r = this.checks[i]!(this.fields!);
+    this.memo[i] = r ? 2 : 1;
+    return r;
+  }
+
+  private eval(node: IndexedNode): boolean {
+    switch (node.t) {
+      case 'id': return this.test(node.i);
+      case 'not': return !this.eval(node.x);
+      case 'and': for (const x of node.xs) { if (!this.eval(x)) return false; } return true;
+      case 'or': for (const x of node.xs) { if (this.eval(x)) return true; } return false;
+      case 'of': {
+        if (node.count === 'all') { for (const i of node.is) { if (!this.test(i)) return false; } return true; }
+        let hits = 0;
+        for (const i of node.is) if (this.test(i) && ++hits >= (node.count as number)) return true;
+        return false;
+      }
     }
   }
 }

@@ -1,7 +1,7 @@
 // One Sigma rule document -> a validated, compiled rule: metadata, the logsource route, and a match
 // function built once (detection items compiled by modifiers.ts, the condition by condition.ts).
 import type { Severity } from '../../../../preload/contract/index.js';
-import { namesIn, parseCondition, type CondNode } from './condition.js';
+import { ConditionMatcher, indexTree, namesIn, parseCondition, type CondNode } from './condition.js';
 import { fail, SigmaError } from './errors.js';
 import { AUDIT_TYPES, routeOf, sourceOf, unsupportedReason, type EventFields, type LogsourceRoute } from './fields.js';
 import { compileItem, type Check, type FieldReader, type ItemOptions } from './modifiers.js';
@@ -99,75 +99,11 @@ export function compileRule(doc: Doc, where: string, o: ItemOptions = {}): Compi
   }
   const names = [...used];
   const anchors = orAnchors(trees.map((t) => conditionAnchors(t, (n) => searches.get(n)!.anchors)));
-  const matcher = new Matcher(trees.map((t) => indexTree(t, names)), names.map((n) => searches.get(n)!.check));
+  const matcher = new ConditionMatcher(trees.map((t) => indexTree(t, names)), names.map((n) => searches.get(n)!.check));
   return {
     ...meta, route, anchors, routeKey: lsFields.category ?? `service:${lsFields.service}`, generate: true, matches: (fields) => matcher.matches(fields),
     note: notesFor(route, searches),
   };
-}
-
-/** A condition tree with search identifiers replaced by their index (evaluated without closures). */
-type IndexedNode =
-  | { t: 'id'; i: number }
-  | { t: 'not'; x: IndexedNode }
-  | { t: 'and' | 'or'; xs: IndexedNode[] }
-  | { t: 'of'; count: number | 'all'; is: number[] };
-
-function indexTree(node: CondNode, names: string[]): IndexedNode {
-  switch (node.t) {
-    case 'id': return { t: 'id', i: names.indexOf(node.name) };
-    case 'not': return { t: 'not', x: indexTree(node.x, names) };
-    case 'and': case 'or': return { t: node.t, xs: node.xs.map((x) => indexTree(x, names)) };
-    case 'of': return { t: 'of', count: node.count, is: node.names.map((n) => names.indexOf(n)) };
-  }
-}
-
-/**
- * Runs a rule's condition on one event. Each search is checked at most once per event (memo) and only when
- * the condition needs it (and/or short-circuit). No allocation per event: this runs for every rule that can
- * see an event.
- */
-class Matcher {
-  private readonly memo: Int8Array;
-  private fields: FieldReader | null = null;
-
-  constructor(private readonly trees: IndexedNode[], private readonly checks: ((r: FieldReader) => boolean)[]) {
-    this.memo = new Int8Array(checks.length);
-  }
-
-  matches(fields: FieldReader): boolean {
-    this.memo.fill(0);
-    this.fields = fields;
-    try {
-      for (const t of this.trees) if (this.eval(t)) return true;
-      return false;
-    } finally {
-      this.fields = null;
-    }
-  }
-
-  private test(i: number): boolean {
-    const m = this.memo[i];
-    if (m) return m === 2;
-    const r = this.checks[i]!(this.fields!);
-    this.memo[i] = r ? 2 : 1;
-    return r;
-  }
-
-  private eval(node: IndexedNode): boolean {
-    switch (node.t) {
-      case 'id': return this.test(node.i);
-      case 'not': return !this.eval(node.x);
-      case 'and': for (const x of node.xs) { if (!this.eval(x)) return false; } return true;
-      case 'or': for (const x of node.xs) { if (this.eval(x)) return true; } return false;
-      case 'of': {
-        if (node.count === 'all') { for (const i of node.is) { if (!this.test(i)) return false; } return true; }
-        let hits = 0;
-        for (const i of node.is) if (this.test(i) && ++hits >= (node.count as number)) return true;
-        return false;
-      }
-    }
-  }
 }
 
 interface Search { check: (r: FieldReader) => boolean; fields: string[]; auditTypes: string[] | null; anchors: Anchors }

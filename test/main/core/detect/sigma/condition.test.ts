@@ -1,10 +1,11 @@
 // Sigma conditions: precedence, parentheses, not, `N of` with patterns and `them`, and coded errors.
 import { describe, expect, it } from 'vitest';
-import { evaluate, parseCondition } from '../../../../../main/core/detect/sigma/condition.js';
+import { ConditionMatcher, indexTree, parseCondition } from '../../../../../main/core/detect/sigma/condition.js';
 import { SigmaError } from '../../../../../main/core/detect/sigma/errors.js';
 
 const ids = ['selection', 'selection_a', 'selection_b', 'filter_main_x', 'filter_optional_y', '_hidden', 'keywords'];
-const run = (cond: string, trueOnes: string[]) => evaluate(parseCondition(cond, ids), (n) => trueOnes.includes(n));
+const run = (cond: string, trueOnes: string[]) =>
+  new ConditionMatcher([indexTree(parseCondition(cond, ids), ids)], ids.map((n) => () => trueOnes.includes(n))).matches(null);
 const code = (cond: string) => { try { parseCondition(cond, ids); } catch (e) { return (e as SigmaError).code; } return null; };
 
 describe('Sigma conditions', () => {
