@@ -173,11 +173,13 @@ export class Engine {
     return out;
   }
 
-  private toIncident(alert: Alert, lineage: string[]): void {
+  /** Puts a new alert into an incident; returns the alert as stored now (with its incidentId). */
+  private toIncident(alert: Alert, lineage: string[]): Alert {
     try {
-      groupIntoIncident(this.o.store, alert, lineage);
+      return { ...alert, incidentId: groupIntoIncident(this.o.store, alert, lineage).id };
     } catch (err) {
       this.o.log('warn', `grouping alert ${alert.id} into an incident failed: ${(err as Error).message}`);
+      return alert;
     }
   }
 
@@ -195,9 +197,7 @@ export class Engine {
       const p = f.event.process;
       const lineage = this.lineage(p.entity_id, p.pid, p.parent);
       const { alert, isNew } = raiseBehaviourAlert(this.o.store.alerts, f, new Date(), p.entity_id ? lineage.slice(1) : lineage);
-      if (!isNew) continue;
-      this.toIncident(alert, lineage);
-      this.o.events.emit('alert', this.o.store.alerts.get(alert.id) ?? alert);
+      if (isNew) this.o.events.emit('alert', this.toIncident(alert, lineage));
     }
     this.emitStatus();
   }
