@@ -90,13 +90,36 @@ export function compileCorrelation(doc: Doc, where: string, lookup: (ref: string
   return { ...meta, type, ruleIds, groupBy, aliases, timespanMs, field, test };
 }
 
-interface Hit { at: number; ruleId: string; value: string | null; event: TelemetryEvent }
+/** The recent base-rule events of one group, kept for the finding (the newest MAX_EVENTS). */
+const MAX_EVENTS = 50;
+/** Distinct values a value_count group remembers at most. */
+const MAX_VALUES = 10_000;
+
+/**
+ * What one group (one set of group-by values) remembers, in a form that makes each new event cost O(1) or
+ * O(steps): a process that runs `id` ten thousand times a minute must not make every run slower.
+ */
+interface Group {
+  last: number;
+  /** event_count: the times of the events in the window, oldest first (head = first still counted). */
+  times: number[];
+  head: number;
+  /** value_count: each value's latest time. */
+  values: Map<string, number>;
+  /** temporal: each base rule's latest time. */
+  lastByRule: Map<string, number>;
+  /** temporal_ordered: progress[k] = start time of the latest chain that has done steps 0..k in order. */
+  progress: number[];
+  /** temporal_ordered: the event that did step k of that chain (one event is never two steps). */
+  stepEvent: number[];
+  recent: { at: number; event: TelemetryEvent }[];
+}
 
 /** A correlation firing: the events that made it, oldest first. */
 export interface CorrelationFinding { correlation: CompiledCorrelation; events: TelemetryEvent[]; group: Record<string, string | null> }
 
 export class CorrelationState {
-  private readonly groups = new Map<string, Hit[]>();
+  private readonly groups = new Map<string, Group>();
 
   constructor(readonly rule: CompiledCorrelation) {}
 
@@ -110,30 +133,62 @@ export class CorrelationState {
       return v === undefined || v === null ? null : Array.isArray(v) ? v.join(' ') : String(v);
     });
     const key = JSON.stringify(groupVals);
-    let hits = this.groups.get(key);
-    if (!hits) {
+    let g = this.groups.get(key);
+    if (!g) {
       if (this.groups.size >= MAX_GROUPS) this.evictOldest();
-      hits = [];
-      this.groups.set(key, hits);
+      g = { last: at, times: [], head: 0, values: new Map(), lastByRule: new Map(), progress: [], stepEvent: [], recent: [] };
+      this.groups.set(key, g);
     }
-    const value = c.field ? (() => { const v = fields.get(c.field); return v === undefined || v === null ? null : String(v); })() : null;
-    hits.push({ at, ruleId: base.id, value, event: fields.event });
-    while (hits.length && hits[0]!.at < at - c.timespanMs) hits.shift();
-    if (!this.met(hits)) return null;
+    g.last = Math.max(g.last, at);
+    g.recent.push({ at, event: fields.event });
+    if (g.recent.length > MAX_EVENTS) g.recent.shift();
+    if (!this.record(g, base.id, at, fields)) return null;
     this.groups.delete(key); // fired: the next finding needs new events
-    return { correlation: c, events: hits.map((h) => h.event), group: Object.fromEntries(c.groupBy.map((g, i) => [g, groupVals[i]!])) };
+    const since = at - c.timespanMs;
+    return {
+      correlation: c, events: g.recent.filter((r) => r.at >= since).map((r) => r.event),
+      group: Object.fromEntries(c.groupBy.map((name, i) => [name, groupVals[i]!])),
+    };
   }
 
-  private met(hits: Hit[]): boolean {
+  /** Adds one base-rule event to the group; whether the condition is now met. */
+  private record(g: Group, ruleId: string, at: number, fields: EventFields): boolean {
     const c = this.rule;
+    const since = at - c.timespanMs;
     switch (c.type) {
-      case 'event_count': return c.test!(hits.length);
-      case 'value_count': return c.test!(new Set(hits.map((h) => h.value).filter((v) => v !== null)).size);
-      case 'temporal': return c.ruleIds.every((id) => hits.some((h) => h.ruleId === id));
+      case 'event_count': {
+        g.times.push(at);
+        while (g.head < g.times.length && g.times[g.head]! < since) g.head++;
+        if (g.head > 1024 && g.head * 2 > g.times.length) { g.times = g.times.slice(g.head); g.head = 0; }
+        return c.test!(g.times.length - g.head);
+      }
+      case 'value_count': {
+        const v = fields.get(c.field!);
+        if (v !== undefined && v !== null) {
+          const value = Array.isArray(v) ? v.join(' ') : String(v);
+          g.values.delete(value); // re-insert: the map stays in order of latest time
+          g.values.set(value, at);
+        }
+        for (const [value, t] of g.values) { if (t >= since && g.values.size <= MAX_VALUES) break; g.values.delete(value); }
+        return c.test!(g.values.size);
+      }
+      case 'temporal': {
+        g.lastByRule.set(ruleId, at);
+        return c.ruleIds.every((id) => (g.lastByRule.get(id) ?? -Infinity) >= since);
+      }
       case 'temporal_ordered': {
-        let next = 0;
-        for (const h of hits) if (h.ruleId === c.ruleIds[next] && ++next === c.ruleIds.length) return true;
-        return false;
+        // Latest step first, and never from a step this same event did: one event is one step of a chain,
+        // even when it matches several of the rules (or this rule sits at several places).
+        const eventId = fields.event.id;
+        for (let k = c.ruleIds.length - 1; k >= 0; k--) {
+          if (c.ruleIds[k] !== ruleId) continue;
+          if (k === 0) { g.progress[0] = at; g.stepEvent[0] = eventId; continue; }
+          const start = g.progress[k - 1];
+          if (start === undefined || start < since || g.stepEvent[k - 1] === eventId) continue;
+          if (start >= (g.progress[k] ?? -Infinity)) { g.progress[k] = start; g.stepEvent[k] = eventId; }
+        }
+        const done = g.progress[c.ruleIds.length - 1];
+        return done !== undefined && done >= since;
       }
     }
   }
@@ -141,10 +196,7 @@ export class CorrelationState {
   private evictOldest(): void {
     let oldestKey: string | null = null;
     let oldest = Infinity;
-    for (const [k, hits] of this.groups) {
-      const last = hits[hits.length - 1]?.at ?? -Infinity;
-      if (last < oldest) { oldest = last; oldestKey = k; }
-    }
+    for (const [k, g] of this.groups) if (g.last < oldest) { oldest = g.last; oldestKey = k; }
     if (oldestKey !== null) this.groups.delete(oldestKey);
   }
 }
