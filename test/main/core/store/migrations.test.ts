@@ -14,6 +14,12 @@ const tables = (db: Database.Database) =>
 const columns = (db: Database.Database, table: string) =>
   (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((r) => r.name);
 
+/** One alert as every schema since 1 stores it (the columns 0001 made). */
+function insertFileAlert(db: Database.Database) {
+  db.prepare(`INSERT INTO alerts (id, time, last_seen, severity, severity_rank, rule_id, title, text_json, source, engine, signature, dedupe_key)
+    VALUES ('al_1', 't', 't', 'high', 3, 'r', 'x', '{}', 'scan', 'hash', 's', 'k')`).run();
+}
+
 function freshDb() {
   return new Database(join(dirs.make(), 'm.db'));
 }
@@ -159,8 +165,7 @@ describe('migrations', () => {
   it('0010 lets an alert carry its ATT&CK techniques and matched events, keeping the alerts there are', () => {
     const db = freshDb();
     migrate(db, 9);
-    db.prepare(`INSERT INTO alerts (id, time, last_seen, severity, severity_rank, rule_id, title, text_json, source, engine, signature, dedupe_key)
-      VALUES ('al_1', 't', 't', 'high', 3, 'r', 'x', '{}', 'scan', 'hash', 's', 'k')`).run();
+    insertFileAlert(db);
     expect(migrate(db, 10)).toBe(10);
     expect(columns(db, 'alerts')).toContain('behaviour_json');
     expect(db.prepare('SELECT id, behaviour_json FROM alerts').all()).toEqual([{ id: 'al_1', behaviour_json: null }]);
@@ -170,8 +175,7 @@ describe('migrations', () => {
   it('0011 adds incidents and the incident of each alert, keeping the alerts there are', () => {
     const db = freshDb();
     migrate(db, 10);
-    db.prepare(`INSERT INTO alerts (id, time, last_seen, severity, severity_rank, rule_id, title, text_json, source, engine, signature, dedupe_key)
-      VALUES ('al_1', 't', 't', 'high', 3, 'r', 'x', '{}', 'scan', 'hash', 's', 'k')`).run();
+    insertFileAlert(db);
     expect(migrate(db, 11)).toBe(11);
     expect(tables(db)).toContain('incidents');
     expect(columns(db, 'alerts')).toContain('incident_id');
