@@ -18,11 +18,20 @@ export interface FindingContext {
   process?: Alert['process'];
 }
 
+/** The first open alert with one of these dedupe keys seen within the window, counted once more; else null. */
+function mergeRepeat(alerts: AlertsRepo, keys: readonly string[], now: Date): Alert | null {
+  const since = new Date(now.getTime() - DEDUPE_WINDOW_MS).toISOString();
+  for (const key of keys) {
+    const existing = alerts.findRecent(key, since);
+    if (existing) return alerts.bumpRepeat(existing.id, now.toISOString());
+  }
+  return null;
+}
+
 export function raiseAlert(alerts: AlertsRepo, finding: Finding, ctx: FindingContext, now = new Date()): { alert: Alert; isNew: boolean } {
   const dedupeKey = `${finding.rule.id}|${ctx.sha256}|${ctx.path}`;
-  const since = new Date(now.getTime() - DEDUPE_WINDOW_MS).toISOString();
-  const existing = alerts.findRecent(dedupeKey, since);
-  if (existing) return { alert: alerts.bumpRepeat(existing.id, now.toISOString()), isNew: false };
+  const repeat = mergeRepeat(alerts, [dedupeKey], now);
+  if (repeat) return { alert: repeat, isNew: false };
   const alert = alerts.insert({
     id: newId('al'),
     time: nowIso(),
@@ -49,13 +58,10 @@ const MAX_EVENT_IDS = 50;
 export function raiseBehaviourAlert(alerts: AlertsRepo, f: BehaviourFinding, now = new Date(), ancestors: readonly string[] = []): { alert: Alert; isNew: boolean } {
   const p = f.event.process;
   const dedupeKey = `${f.ruleId}|${p.entity_id ?? `pid:${p.pid}`}`;
-  const since = new Date(now.getTime() - DEDUPE_WINDOW_MS).toISOString();
   // The same rule on this process, or on its parent or grandparent: `sh -c 'bash -i >& /dev/tcp/...'` matches
   // in the shell and in the bash it starts, and that is one thing that happened, not two.
-  for (const key of [dedupeKey, ...ancestors.map((e) => `${f.ruleId}|${e}`)]) {
-    const existing = alerts.findRecent(key, since);
-    if (existing) return { alert: alerts.bumpRepeat(existing.id, now.toISOString()), isNew: false };
-  }
+  const repeat = mergeRepeat(alerts, [dedupeKey, ...ancestors.map((e) => `${f.ruleId}|${e}`)], now);
+  if (repeat) return { alert: repeat, isNew: false };
   const file = f.event.file ? { path: f.event.file.path, sha256: f.event.file.hash?.sha256 ?? null, size: f.event.file.size ?? null } : null;
   const alert = alerts.insert({
     id: newId('al'),

@@ -4,7 +4,7 @@
 import type { TelemetryEvent } from '../../../../preload/contract/index.js';
 import { fail } from './errors.js';
 import type { EventFields } from './fields.js';
-import { ruleMeta, type CompiledRule, type RuleMeta } from './rule.js';
+import { isMap, ruleMeta, type CompiledRule, type Doc, type RuleMeta } from './rule.js';
 
 export type CorrelationType = 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered';
 
@@ -23,8 +23,6 @@ export interface CompiledCorrelation extends RuleMeta {
 const MAX_GROUPS = 10_000;
 const UNITS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86_400e3, w: 604_800e3, M: 2_592_000e3, y: 31_536_000e3 };
 
-type Doc = Record<string, unknown>;
-const isMap = (x: unknown): x is Doc => x !== null && typeof x === 'object' && !Array.isArray(x);
 
 export function parseTimespan(x: unknown): number {
   const m = typeof x === 'string' ? /^(\d+)([smhdwMy])$/.exec(x.trim()) : null;

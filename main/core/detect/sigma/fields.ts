@@ -142,6 +142,8 @@ function derived(e: TelemetryEvent, name: string): FieldValue {
 
 /** Source (ECS path or $derived) -> slot, shared by every event, so per-event caches are arrays, not maps. */
 const sourceSlots = new Map<string, number>();
+/** Slot -> source: the inverse of sourceSlots. */
+const sourceAt: string[] = [];
 /** Per route: Sigma field -> slot of its source (-1: Mamori has no such field). */
 const fieldSlots = new WeakMap<LogsourceRoute, Map<string, number>>();
 const UNSET = Symbol('unset');
@@ -159,16 +161,11 @@ function slotOf(route: LogsourceRoute, byField: Map<string, number>, field: stri
     if (src === null) slot = -1;
     else {
       slot = sourceSlots.get(src);
-      if (slot === undefined) { slot = sourceSlots.size; sourceSlots.set(src, slot); }
+      if (slot === undefined) { slot = sourceAt.length; sourceSlots.set(src, slot); sourceAt.push(src); }
     }
     byField.set(field, slot);
   }
   return slot;
-}
-const sourceAt: string[] = [];
-function sourceOfSlot(slot: number): string {
-  if (sourceAt.length !== sourceSlots.size) for (const [src, i] of sourceSlots) sourceAt[i] = src;
-  return sourceAt[slot]!;
 }
 
 /**
@@ -198,7 +195,7 @@ export class EventFields implements FieldReader {
     if (i < 0) return undefined;
     const cached = this.values[i];
     if (cached !== undefined) return cached === UNSET ? undefined : cached;
-    const src = sourceOfSlot(i);
+    const src = sourceAt[i]!;
     const v = src.startsWith('$') ? derived(this.event, src) : byPath(this.event, src);
     this.values[i] = v === undefined ? UNSET : v;
     return v;

@@ -40,9 +40,9 @@ const LEVELS: Record<string, Severity> = {
   informational: 'informational', low: 'low', medium: 'medium', high: 'high', critical: 'critical',
 };
 
-type Doc = Record<string, unknown>;
+export type Doc = Record<string, unknown>;
 
-const isMap = (x: unknown): x is Doc => x !== null && typeof x === 'object' && !Array.isArray(x);
+export const isMap = (x: unknown): x is Doc => x !== null && typeof x === 'object' && !Array.isArray(x);
 const str = (x: unknown): string | null => (typeof x === 'string' && x.trim() ? x : null);
 const strList = (x: unknown): string[] => (Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string') : typeof x === 'string' ? [x] : []);
 
