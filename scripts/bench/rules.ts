@@ -46,7 +46,7 @@ function eventMix(total: number, seed: number): TelemetryEvent[] {
   });
 }
 
-function rate(mod: SigmaModule, rules: ReturnType<SigmaModule['loadRules']>, n: number | null, events: TelemetryEvent[], runs: number)
+function rate(mod: SigmaModule, rules: ReturnType<SigmaModule['loadRuleFolders']>, n: number | null, events: TelemetryEvent[], runs: number)
   : { perSec: number; findings: number } {
   const chosen = n === null ? rules.rules : rules.rules.slice(0, n);
   const ids = new Set(chosen.map((r) => r.id));
@@ -76,9 +76,8 @@ export async function rulesBench(o: RulesBenchOptions): Promise<number> {
   const corpora = join(REPO, '..', 'shared', 'corpora');
   const folders = [join(REPO, 'rules', 'sigma'), join(corpora, 'sigma-linux', 'rules', 'linux'), join(corpora, 'sigma-linux-extra')].filter((d) => existsSync(d));
   if (folders.length === 1) console.log('  note: ../shared/corpora is not here: Mamori\'s own pack only');
-  const { sources, problems } = mod.readRuleFolders(folders);
-  const loaded = mod.loadRules(sources);
-  const failed = loaded.results.filter((r) => !r.loaded).length + problems.length;
+  const loaded = mod.loadRuleFolders(folders);
+  const failed = loaded.results.filter((r) => !r.loaded).length;
   console.log(`  rules: ${loaded.rules.length} loaded (${loaded.correlations.length} correlations) from ${folders.length} folder(s); ${failed} not loaded (unsupported logsources)`);
   const events = eventMix(o.events, o.seed);
   // Mamori's own rules first, then SigmaHQ's: "10 rules" are Mamori's.

@@ -3,7 +3,7 @@
 // rule's own ja/en explanation for Mamori's rules, a generic one around the rule's title for others.
 import { existsSync } from 'node:fs';
 import type { AlertText, Severity, SigmaRulesStatus, TelemetryEvent } from '../../../preload/contract/index.js';
-import { loadRules, readRuleFolders, SigmaEngine, type RuleLoadResult, type SigmaFinding } from './sigma/index.js';
+import { loadRuleFolders, SigmaEngine, type RuleLoadResult, type SigmaFinding } from './sigma/index.js';
 import type { RuleMeta } from './sigma/index.js';
 
 export interface BehaviourFinding {
@@ -35,9 +35,8 @@ export class BehaviourRules {
   /** (Re)loads the pack and the user's folders; a rule that fails is reported, the others run. */
   load(userFolders: readonly string[]): void {
     this.folders = [this.packDir, ...userFolders];
-    const { sources, problems } = readRuleFolders(this.folders.filter((f) => existsSync(f)));
-    const loaded = loadRules(sources);
-    this.results = [...problems, ...loaded.results];
+    const loaded = loadRuleFolders(this.folders.filter((f) => existsSync(f)));
+    this.results = loaded.results;
     this.engine = new SigmaEngine(loaded.rules, loaded.correlations);
     const failed = this.results.filter((r) => !r.loaded).length;
     this.log(failed ? 'warn' : 'info', `behaviour rules: ${loaded.rules.length} rules, ${loaded.correlations.length} sequences loaded`
@@ -74,9 +73,8 @@ export interface SigmaCheckReport {
 }
 
 export function checkSigmaFolders(folders: string[]): SigmaCheckReport {
-  const { sources, problems } = readRuleFolders(folders);
-  const loaded = loadRules(sources, folders.length === 1 ? { baseDir: folders[0] } : {});
-  const results = [...problems, ...loaded.results];
+  const loaded = loadRuleFolders(folders, folders.length === 1 ? { baseDir: folders[0] } : {});
+  const { results } = loaded;
   const byCode: Record<string, number> = {};
   for (const r of results) byCode[r.code ?? 'loaded'] = (byCode[r.code ?? 'loaded'] ?? 0) + 1;
   const ok = results.filter((r) => r.loaded).length;

@@ -123,6 +123,13 @@ export function loadRules(sources: readonly RuleSource[], o: ItemOptions & { bas
   return { rules, correlations, results };
 }
 
+/** Every rule under these folders, loaded: unreadable files are results too (with their reason). */
+export function loadRuleFolders(folders: readonly string[], o: ItemOptions & { baseDir?: string } = {}): LoadedRules {
+  const { sources, problems } = readRuleFolders(folders);
+  const loaded = loadRules(sources, o);
+  return { ...loaded, results: [...problems, ...loaded.results] };
+}
+
 function result(file: string, doc: number, rec: Record<string, unknown> | null, loaded: boolean, code: SigmaErrorCode | null, message: string | null): RuleLoadResult {
   const ls = rec && rec.logsource && typeof rec.logsource === 'object' ? rec.logsource as Record<string, unknown> : null;
   return {
