@@ -11,5 +11,5 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential python3 make gcc pkg-config ca-certificates \
   clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
   chromium clamav clamav-testfiles yara libyara-dev libjansson-dev libarchive-dev libssl-dev \
-  xvfb xauth dbus dbus-x11 libnotify-bin dunst util-linux >/dev/null
+  xvfb xauth dbus dbus-x11 libnotify-bin dunst util-linux nftables iproute2 >/dev/null
 echo "system packages installed"
