@@ -4,6 +4,7 @@
 // windash) and time parts (minute, hour, day, week, month, year).
 // String matching is case-insensitive unless `cased`; `*` and `?` are wildcards, `\` escapes them.
 import { fail } from './errors.js';
+import { LiteralSet } from './prefilter.js';
 
 export type Scalar = string | number | boolean | null;
 /** What a field holds on an event: absent (undefined), a scalar, or a list (process args) of which any may match. */
@@ -109,7 +110,33 @@ function stringChecks(field: string, values: unknown[], mods: string[]): Check[]
   if (bytes) fail('BAD_MODIFIER', `${field}: ${mods.join('|')}: utf16/wide must be followed by base64 or base64offset`);
   const mode = mods.includes('contains') ? 'contains' : mods.includes('startswith') ? 'startswith' : mods.includes('endswith') ? 'endswith' : 'equals';
   // base64offset yields fragments: they only make sense as contains.
-  return strs.map((s) => patternCheck(field, s, mods.includes('base64offset') && mode === 'equals' ? 'contains' : mode, cased));
+  const how = mods.includes('base64offset') && mode === 'equals' ? 'contains' : mode;
+  // Any-of plain values: one check reads the field once and tries them all (a set for equality), instead of
+  // one check per value each reading the field. (`all` keeps one check per value: on a list field each value
+  // may sit in a different item.)
+  const plain = mods.includes('all') ? [] : strs.filter((s) => !parseWildcards(s).parts.some((p) => p === '*' || p === '?'));
+  const rest = strs.filter((s) => !plain.includes(s));
+  return [...(plain.length > 1 ? [anyLiteralCheck(field, plain.map((s) => parseWildcards(s).parts.join('')), how, cased)] : plain.length ? [patternCheck(field, plain[0]!, how, cased)] : []),
+    ...rest.map((s) => patternCheck(field, s, how, cased))];
+}
+
+const MANY_LITERALS = 6;
+
+/** Whether the field equals / contains / starts with / ends with any of these literals. */
+function anyLiteralCheck(field: string, literals: string[], mode: 'contains' | 'startswith' | 'endswith' | 'equals', cased: boolean): Check {
+  const lits = cased ? literals : literals.map((l) => l.toLowerCase());
+  if (mode === 'equals') {
+    const set = new Set(lits);
+    return (r) => someString(r, field, !cased, (s) => set.has(s));
+  }
+  // Many substrings: one automaton pass over the text instead of one search per literal. (ASCII only: the
+  // automaton lumps other characters together, which is fine for a prefilter but not for a verdict.)
+  const set = mode === 'contains' && lits.length >= MANY_LITERALS && lits.every((l) => /^[\x00-\x7f]+$/.test(l)) ? new LiteralSet(lits.map((literal, id) => ({ literal, id }))) : null;
+  const test = set ? (s: string) => set.test(s)
+    : mode === 'contains' ? (s: string) => { for (const l of lits) if (s.includes(l)) return true; return false; }
+    : mode === 'startswith' ? (s: string) => { for (const l of lits) if (s.startsWith(l)) return true; return false; }
+      : (s: string) => { for (const l of lits) if (s.endsWith(l)) return true; return false; };
+  return (r) => someString(r, field, !cased, test);
 }
 
 function patternCheck(field: string, value: string, mode: 'contains' | 'startswith' | 'endswith' | 'equals', cased: boolean): Check {
@@ -136,12 +163,10 @@ function patternCheck(field: string, value: string, mode: 'contains' | 'startswi
 
 /** Whether any string value of the field (lower-cased when asked) passes `test`; no arrays for scalar fields. */
 function someString(r: FieldReader, field: string, lower: boolean, test: (s: string) => boolean): boolean {
+  if (lower) { const l = r.lower(field); if (l !== null) return test(l); } // the common case: one read
   const v = r.get(field);
   if (v === undefined || v === null) return false;
-  if (!Array.isArray(v)) {
-    if (lower) { const l = r.lower(field); return l !== null && test(l); }
-    return test(String(v));
-  }
+  if (!Array.isArray(v)) return !lower && test(String(v)); // (lower-cased scalars were tried above)
   for (const x of v as readonly Scalar[]) {
     if (x !== null && test(lower ? String(x).toLowerCase() : String(x))) return true;
   }

@@ -3,7 +3,7 @@
 import type { Severity } from '../../../../preload/contract/index.js';
 import { ConditionMatcher, indexTree, namesIn, parseCondition, type CondNode } from './condition.js';
 import { fail, SigmaError } from './errors.js';
-import { AUDIT_TYPES, routeOf, sourceOf, unsupportedReason, type EventFields, type LogsourceRoute } from './fields.js';
+import { AUDIT_TYPES, COARSE_SOURCES, routeOf, sourceOf, unsupportedReason, type EventFields, type LogsourceRoute } from './fields.js';
 import { compileItem, type Check, type FieldReader, type ItemOptions } from './modifiers.js';
 import { andAnchors, conditionAnchors, itemAnchors, orAnchors, type Anchors } from './prefilter.js';
 
@@ -154,9 +154,14 @@ function mapSearch(name: string, body: Doc, route: LogsourceRoute, o: ItemOption
     }
     fields.push(field);
     const src = sourceOf(route, field)!;
-    // Every exec is an EXECVE record: that narrows nothing down.
-    anchors.push(itemAnchors(field, mods, value, src !== '$audit_type'));
-    if (field === 'type' && !mods.length) auditTypes = (Array.isArray(value) ? value : [value]).map(String);
+    if (src === '$audit_type' && !mods.length) {
+      auditTypes = (Array.isArray(value) ? value : [value]).map(String);
+      // A record type the sensors never produce: this search never matches (no anchor can ever hold).
+      // One they do produce narrows nothing down: every exec is an EXECVE record.
+      anchors.push(auditTypes.some((t) => AUDIT_TYPES.has(t)) ? null : []);
+    } else {
+      anchors.push(itemAnchors(field, mods, value, src !== '$audit_type', COARSE_SOURCES.has(src)));
+    }
   }
   return { check: (r) => { for (const c of checks) if (!c(r)) return false; return true; }, fields, auditTypes, anchors: andAnchors(anchors) };
 }

