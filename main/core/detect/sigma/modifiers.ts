@@ -131,7 +131,7 @@ function anyLiteralCheck(field: string, literals: string[], mode: 'contains' | '
   }
   // Many substrings: one automaton pass over the text instead of one search per literal. (ASCII only: the
   // automaton lumps other characters together, which is fine for a prefilter but not for a verdict.)
-  const set = mode === 'contains' && lits.length >= MANY_LITERALS && lits.every((l) => /^[\x00-\x7f]+$/.test(l)) ? new LiteralSet(lits.map((literal, id) => ({ literal, id }))) : null;
+  const set = mode === 'contains' && lits.length >= MANY_LITERALS && lits.every((l) => [...l].every((ch) => ch.charCodeAt(0) < 128)) ? new LiteralSet(lits.map((literal, id) => ({ literal, id }))) : null;
   const test = set ? (s: string) => set.test(s)
     : mode === 'contains' ? (s: string) => { for (const l of lits) if (s.includes(l)) return true; return false; }
     : mode === 'startswith' ? (s: string) => { for (const l of lits) if (s.startsWith(l)) return true; return false; }
