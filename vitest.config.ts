@@ -10,6 +10,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Agents started by tests (host 'agent') keep to the folder watcher: the fanotify exec guard would hold
     // every exec on this shared machine. Tests of the fanotify sensor ask for it on their own tmpfs.
-    env: { MAMORI_FILE_SENSOR: 'chokidar' },
+    env: { MAMORI_FILE_SENSOR: 'chokidar', MAMORI_NETWORK_RESPONSE: 'off', MAMORI_AUTO_RESPONSE: 'off' },
   },
 });

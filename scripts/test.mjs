@@ -7,6 +7,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
 // Agents started by the tests (e2e included) keep to the folder watcher, never the exec guard on this machine's /.
 process.env.MAMORI_FILE_SENSOR ??= 'chokidar';
+process.env.MAMORI_NETWORK_RESPONSE ??= 'off';
+process.env.MAMORI_AUTO_RESPONSE ??= 'off';
 const report = 'test-results/summary';
 rmSync(report, { recursive: true, force: true });
 mkdirSync(report, { recursive: true });

@@ -2,11 +2,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { createHttpClient, MamoriError, type MamoriClient } from '../../preload/contract/index.js';
+import { createHttpClient, MamoriError, type MamoriClient, type ResponseAction } from '../../preload/contract/index.js';
 import { checkSigmaFolders, createCore, defaultDataDir, packageInfo } from '../core/index.js';
-import { parseArgs, UsageError } from './args.js';
+import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import {
-  formatAlert, formatEvent, formatIncident, formatQuarantine, formatRulesCheck, formatScan, formatSigmaStatus, formatSignatureImport, formatSignatureLists,
+  formatAction, formatAlert, formatEvent, formatIncident, formatQuarantine, formatRulesCheck, formatScan, formatSigmaStatus, formatSignatureImport, formatSignatureLists,
   formatStatus, formatTree,
 } from './format.js';
 import { findRunningAgent, removeHandle, writeHandle } from './handle.js';
@@ -44,11 +44,27 @@ Usage:
                                          rule did not load.
   mamori rules list [--json]             The behaviour rules the agent runs (Mamori's pack and Settings > Sigma
                                          folders), with the ones that did not load.
+  mamori respond kill|suspend|resume ENTITY_ID [--reason TEXT] [--json]
+                                         Stop, pause or continue a process and everything it started, by the entity
+                                         id alerts and "process tree" show (PID-START: never a reused pid).
+  mamori respond isolate [--allow ADDR]... [--json]
+                                         Cut this machine off the network except loopback and ADDR (default: the
+                                         policy's isolationAllow). mamori respond unisolate reconnects it.
+  mamori respond block-ip|unblock-ip ADDR [--json]
+                                         Block (or allow again) an IPv4/IPv6 address or prefix for the whole machine.
+  mamori respond block-hash|unblock-hash SHA256 [--json]
+                                         Refuse (or allow again) running files with this SHA-256.
+  mamori respond approve|decline ACTION_ID [--json]
+                                         Answer a question the policy asked (pending actions).
+  mamori actions [--json] [--limit N] [--pending]
+                                         Response actions, newest first, with their undo state.
+  mamori undo ACTION_ID [--json]         Undo an action (a kill cannot be undone); prints the reversing action.
   mamori --version | help
 
 Every command but "agent" talks to the agent running for the same data dir
 (--data-dir, else $MAMORI_DATA_DIR, else ${defaultDataDir()}).
-Exit codes: 0 ok, 1 scan found something, 2 error, 3 no agent running.`;
+Exit codes: 0 ok, 1 scan found something, 2 error, 3 no agent running.
+(respond, undo: 1 when the action was recorded as failed; the record says why.)`;
 
 interface Io { out(s: string): void; err(s: string): void }
 const stdio: Io = { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') };
@@ -86,6 +102,18 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       case 'process': return await runProcess(rest, io);
       case 'signatures': return await runSignatures(rest, io);
       case 'rules': return await runRules(rest, io);
+      case 'respond': return await runRespond(rest, io);
+      case 'actions': return await withAgent(rest, { json: 'boolean', limit: 'string', pending: 'boolean' }, io, async (c, a) => {
+        const limit = a.flags.limit ? positiveInt(a.flags.limit as string, '--limit') : 200;
+        const r = await c.listActions({ limit, ...(a.flags.pending ? { status: 'pending' as const } : {}) });
+        io.out(a.flags.json ? JSON.stringify(r, null, 2) : r.items.length ? r.items.map(formatAction).join('\n') : 'No response actions.');
+        return EXIT.ok;
+      });
+      case 'undo': return await withAgent(rest, { json: 'boolean' }, io, async (c, a) => {
+        const [id, ...extra] = a.positionals;
+        if (!id || extra.length) throw new UsageError('undo takes one ACTION_ID (see mamori actions)');
+        return printAction(await c.undoAction({ id }), !!a.flags.json, io);
+      });
       case '--version': case 'version': io.out(packageInfo().version); return EXIT.ok;
       case undefined: case 'help': case '--help': case '-h': io.out(USAGE); return EXIT.ok;
       default: throw new UsageError(`unknown command "${command}"`);
@@ -109,7 +137,7 @@ function dataDirFrom(flags: Record<string, unknown>): string {
 }
 
 async function withAgent(
-  argv: string[], spec: Record<string, 'boolean' | 'string'>, io: Io,
+  argv: string[], spec: FlagSpec, io: Io,
   fn: (client: MamoriClient, args: ReturnType<typeof parseArgs>) => Promise<number>,
 ): Promise<number> {
   const args = parseArgs(argv, { ...spec, 'data-dir': 'string' });
@@ -121,6 +149,42 @@ async function withAgent(
   }
   const client = createHttpClient({ baseUrl: `http://127.0.0.1:${handle.port}`, token: handle.token });
   return fn(client, args);
+}
+
+const RESPOND_KINDS = {
+  kill: 'kill', suspend: 'suspend', resume: 'resume', isolate: 'isolate', unisolate: 'unisolate', 'block-ip': 'block_ip',
+  'unblock-ip': 'unblock_ip', 'block-hash': 'block_hash', 'unblock-hash': 'unblock_hash',
+} as const;
+
+async function runRespond(argv: string[], io: Io): Promise<number> {
+  return withAgent(argv, { json: 'boolean', reason: 'string', allow: 'string[]' }, io, async (c, a) => {
+    const [verb, ...args] = a.positionals;
+    const json = !!a.flags.json;
+    const reason = a.flags.reason as string | undefined;
+    if (verb === 'approve' || verb === 'decline') {
+      if (args.length !== 1) throw new UsageError(`respond ${verb} takes one ACTION_ID (see mamori actions --pending)`);
+      return printAction(await c.decideAction({ id: args[0]!, approve: verb === 'approve' }), json, io);
+    }
+    const kind = RESPOND_KINDS[verb as keyof typeof RESPOND_KINDS];
+    if (!kind) throw new UsageError(`respond needs one of: ${[...Object.keys(RESPOND_KINDS), 'approve', 'decline'].join(', ')}`);
+    const one = (what: string) => {
+      if (args.length !== 1) throw new UsageError(`respond ${verb} takes one ${what}`);
+      return args[0]!;
+    };
+    if (kind === 'isolate' || kind === 'unisolate') {
+      if (args.length) throw new UsageError(`respond ${verb} takes no argument${kind === 'isolate' ? ' (addresses go in --allow)' : ''}`);
+      const allow = a.flags.allow as string[] | undefined;
+      return printAction(await c.respond({ kind, ...(kind === 'isolate' && allow ? { allow } : {}), reason }), json, io);
+    }
+    if (kind === 'block_ip' || kind === 'unblock_ip') return printAction(await c.respond({ kind, address: one('ADDR'), reason }), json, io);
+    if (kind === 'block_hash' || kind === 'unblock_hash') return printAction(await c.respond({ kind, sha256: one('SHA256'), reason }), json, io);
+    return printAction(await c.respond({ kind, entityId: one('ENTITY_ID (PID-START, as alerts and "process tree" show it)'), reason }), json, io);
+  });
+}
+
+function printAction(action: ResponseAction, json: boolean, io: Io): number {
+  io.out(json ? JSON.stringify(action, null, 2) : formatAction(action));
+  return action.status === 'failed' ? EXIT.found : EXIT.ok;
 }
 
 async function runScan(client: MamoriClient, what: string[] | 'quick' | 'full', json: boolean, io: Io): Promise<number> {

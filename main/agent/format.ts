@@ -1,6 +1,6 @@
 // Human-readable output of the CLI. The --json output is the contract's objects, unformatted.
 import type {
-  Alert, Incident, ProcessNode, QuarantineItem, Scan, SigmaRulesStatus, SignatureImport, SignatureList, Status, TelemetryEvent,
+  Alert, Incident, ProcessNode, QuarantineItem, ResponseAction, Scan, SigmaRulesStatus, SignatureImport, SignatureList, Status, TelemetryEvent,
 } from '../../preload/contract/index.js';
 import type { SigmaCheckReport } from '../core/index.js';
 
@@ -142,4 +142,25 @@ export function formatSigmaStatus(s: SigmaRulesStatus): string {
 export function formatIncident(i: Incident): string {
   const techniques = i.techniques.length ? `  [${i.techniques.join(', ')}]` : '';
   return `${i.lastSeen}  ${i.severity.toUpperCase().padEnd(13)} ${i.status.padEnd(8)} ${i.title}  (${i.alertIds.length} alert(s))${techniques}  ${i.id}`;
+}
+
+const ACTION_VERBS: Record<ResponseAction['kind'], string> = {
+  kill: 'kill', suspend: 'suspend', resume: 'resume', isolate: 'isolate', unisolate: 'unisolate', block_ip: 'block-ip', unblock_ip: 'unblock-ip',
+  block_hash: 'block-hash', unblock_hash: 'unblock-hash', quarantine: 'quarantine',
+};
+
+/** One response action: when, what, its state and undo, the plain summary; then the processes it touched. */
+export function formatAction(a: ResponseAction): string {
+  const undo = a.status === 'undone' ? `undone by ${a.undo.undoneBy ?? '?'}` : a.undo.possible ? 'undo: mamori undo ' + a.id : `no undo: ${a.undo.reason ?? ''}`;
+  const lines = [
+    `${a.time}  ${ACTION_VERBS[a.kind].padEnd(12)} ${a.status.padEnd(9)} by ${a.actor.padEnd(6)} ${a.id}`,
+    `    ${a.summary}`,
+    `    why: ${a.reason}${a.alertId ? ` (alert ${a.alertId})` : ''}`,
+  ];
+  if (a.status === 'pending') lines.push(`    decide: mamori respond approve ${a.id}  |  mamori respond decline ${a.id}   (default at ${a.decideBy})`);
+  else if (a.status === 'succeeded' || a.status === 'partial' || a.status === 'undone') lines.push(`    ${undo}`);
+  if (a.error) lines.push(`    error: ${a.error.code}: ${a.error.message}`);
+  for (const p of (a.processes ?? []).slice(0, 20)) lines.push(`    - ${p.outcome.padEnd(8)} ${String(p.pid).padStart(7)} ${p.entityId}  ${p.commandLine ?? p.executable ?? ''}${p.code ? `  (${p.code})` : ''}`);
+  if ((a.processes ?? []).length > 20) lines.push(`    … and ${a.processes!.length - 20} more`);
+  return lines.join('\n');
 }

@@ -2,6 +2,11 @@
 import { MamoriError, type MamoriImpl } from '../../preload/contract/index.js';
 import type { Engine } from './engine.js';
 import { processTree } from './store/index.js';
+import { exceptionMatches, exceptionProblem } from './triage/index.js';
+import { newId, nowIso } from './util/index.js';
+
+/** How many recent alerts an exception preview looks through. */
+const PREVIEW_ALERTS = 1000;
 
 export function createApi(engine: Engine): MamoriImpl {
   const { store } = engine;
@@ -54,6 +59,42 @@ export function createApi(engine: Engine): MamoriImpl {
     listSignatures: () => engine.listSignatures(),
     removeSignatureList: ({ name }) => engine.removeSignatureList(name),
     searchEvents: (query) => store.events.search(query),
+    respond: async ({ kind, entityId, address, allow, sha256, alertId, reason }) => {
+      const alert = alertId ? store.alerts.get(alertId) : null;
+      if (alertId && !alert) throw new MamoriError('NOT_FOUND', `no alert with id ${alertId}`);
+      const target = kind === 'isolate' ? { allow: allow ?? store.settings.get().responsePolicy.isolationAllow }
+        : entityId ? { entityId } : address ? { address } : sha256 ? { sha256 } : {};
+      return engine.response.request({ kind, target, reason: reason ?? (alert ? alert.title : 'asked by the user'), alertId: alert?.id ?? null, incidentId: alert?.incidentId ?? null });
+    },
+    listActions: ({ limit, alertId, incidentId, status }) => ({ items: store.actions.list({ limit, alertId, incidentId, status }) }),
+    getAction: ({ id }) => {
+      const action = store.actions.get(id);
+      if (!action) throw new MamoriError('NOT_FOUND', `no action with id ${id}`);
+      return action;
+    },
+    undoAction: ({ id }) => engine.response.undo(id),
+    decideAction: ({ id, approve }) => engine.response.decide(id, approve),
+    getNetworkState: () => engine.response.responder.networkState(),
+    previewException: ({ kind, value }) => {
+      const problem = exceptionProblem({ kind, value });
+      if (problem) throw new MamoriError('BAD_INPUT', problem);
+      const recent = store.alerts.list({ limit: PREVIEW_ALERTS, offset: 0, status: 'all' }).items;
+      const hits = recent.filter((a) => exceptionMatches({ kind, value }, a));
+      return { alerts: hits.slice(0, 200), total: hits.length, checked: recent.length };
+    },
+    addException: async ({ kind, value, note, fromAlertId }) => {
+      const problem = exceptionProblem({ kind, value });
+      if (problem) throw new MamoriError('BAD_INPUT', problem);
+      const ex = { id: newId('ex'), kind, value: value.trim(), note: note ?? '', createdAt: nowIso(), fromAlertId: fromAlertId ?? null };
+      await engine.applySettings({ exceptions: [...store.settings.get().exceptions, ex] });
+      return ex;
+    },
+    removeException: async ({ id }) => {
+      const list = store.settings.get().exceptions;
+      if (!list.some((e) => e.id === id)) throw new MamoriError('NOT_FOUND', `no exception with id ${id}`);
+      await engine.applySettings({ exceptions: list.filter((e) => e.id !== id) });
+      return { removed: id };
+    },
     processTree: ({ ref }) => {
       const tree = processTree(store.events, ref);
       if (!tree) throw new MamoriError('NOT_FOUND', `no process ${ref} in the history`);

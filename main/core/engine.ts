@@ -3,13 +3,14 @@ import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import {
-  MamoriError, type Action, type Alert, type Scan, type ScanScheduleStatus, type Settings, type Status, type StatusReason,
+  MamoriError, type Action, type Alert, type ResponseAction, type Scan, type ScanScheduleStatus, type Settings, type Status, type StatusReason,
 } from '../../preload/contract/index.js';
 import {
   BehaviourRules, detectByContent, detectFile, detectMembers, FILE_RULES, HashSignatures, needsDigest, parseSignatures, UnsupportedSignatureFormat, worstYaraFinding,
   type Finding,
 } from './detect/index.js';
-import { QuarantineVault, type RecoveryReport } from './respond/index.js';
+import { QuarantineVault, type NetworkGuardOptions, type RecoveryReport } from './respond/index.js';
+import { ResponseLoop } from './response.js';
 import {
   ContentScanner, CpuBudget, fullScan, HashPool, homeFolders, isDue, nextSlot, quickScanPaths, ScanJob, type InspectedFile,
   type ScanProfile,
@@ -19,7 +20,9 @@ import {
   type FileSensorChoice, type NetworkSensorChoice, type ProcessTierChoice, type Writer,
 } from './sensors/index.js';
 import type { NewEvent, Store } from './store/index.js';
-import { groupIntoIncident, raiseAlert, raiseBehaviourAlert, severityAtLeast } from './triage/index.js';
+import {
+  behaviourSubject, fileSubject, groupIntoIncident, quarantineOnItsOwn, raiseAlert, raiseBehaviourAlert, severityAtLeast, type AlertFacts,
+} from './triage/index.js';
 import type { CoreEvents } from './events.js';
 import { TelemetrySummarizer } from './telemetry-summary.js';
 import { newId, nowIso } from './util/index.js';
@@ -59,6 +62,10 @@ export interface EngineOptions {
   rulesDir: string;
   /** The wall clock the scan scheduler reads (tests move it). */
   now: () => Date;
+  /** Where host isolation and address blocks go (tests: a network namespace of their own). */
+  network?: NetworkGuardOptions | 'off';
+  /** false: the response policy only records (actions asked for through the API still run). */
+  autoResponse?: boolean;
   log: (level: 'info' | 'warn' | 'error', m: string) => void;
 }
 
@@ -68,6 +75,7 @@ export class Engine {
   readonly processSensor: ProcessSensor;
   readonly networkSensor: NetworkSensor;
   private readonly telemetryPush: TelemetrySummarizer;
+  readonly response: ResponseLoop;
   /** YARA over file contents (Mamori's pack + the user's folders). */
   readonly content: ContentScanner;
   /** Sigma behaviour rules over telemetry (Mamori's pack + the user's folders). */
@@ -126,6 +134,19 @@ export class Engine {
       hashFile: (path) => this.hashPool.inspect(path).then((f) => f.sha256),
       onEvents: (events) => this.storeTelemetry(events),
       log: (level, m) => o.log(level, m),
+    });
+    this.response = new ResponseLoop({
+      store: o.store, helpersDir: o.helpersDir, network: o.network, now: o.now, log: (level, m) => o.log(level, m), auto: o.autoResponse ?? true,
+      quarantine: async (a) => this.quarantineFor(a),
+      restore: (a) => {
+        try {
+          const r = this.restore(a.target.quarantineId!, 'refuse');
+          return { ok: true, summary: `The file is back at ${r.restoredPath}.` };
+        } catch (err) {
+          return { ok: false, summary: `Could not restore the file: ${(err as Error).message}`, error: { code: (err as { code?: string }).code ?? 'FAILED', message: (err as Error).message } };
+        }
+      },
+      changed: (a) => { this.o.events.emit('action', a); this.emitStatus(); },
     });
     this.networkSensor = new NetworkSensor({
       choice: o.networkSensor,
@@ -195,9 +216,15 @@ export class Engine {
     if (!findings.length) return;
     for (const f of findings) {
       const p = f.event.process;
+      if (this.response.excepted(behaviourSubject(f))) continue;
       const lineage = this.lineage(p.entity_id, p.pid, p.parent);
       const { alert, isNew } = raiseBehaviourAlert(this.o.store.alerts, f, new Date(), p.entity_id ? lineage.slice(1) : lineage);
-      if (isNew) this.o.events.emit('alert', this.toIncident(alert, lineage));
+      if (!isNew) continue;
+      const grouped = this.toIncident(alert, lineage);
+      this.o.events.emit('alert', grouped);
+      // The remote end of a connection in the finding: what a network block would cut.
+      const remote = f.events.map((e) => e.destination?.ip).find((ip) => ip && !/^(127\.|::1$|0\.0\.0\.0$|::$)/.test(ip)) ?? null;
+      this.afterAlert(grouped, { remoteAddress: remote });
     }
     this.emitStatus();
   }
@@ -357,6 +384,10 @@ export class Engine {
     try { file = await pending; } catch { return { allow: true, cache: false }; } // gone or unreadable: the exec fails by itself
     if (file.dev !== req.dev || file.ino !== req.ino) { this.execFacts.delete(key); return { allow: true, cache: false }; } // path replaced meanwhile
     const known = this.hashes.lookup(file);
+    if (this.response.isHashBlocked(file.sha256)) {
+      setImmediate(() => this.onExecBlocked(file, `blocked:${file.sha256.slice(0, 16)}`, actor));
+      return { allow: false, cache: false }; // not cached: an unblock applies to the next exec at once
+    }
     if (!known && !this.o.store.quarantine.isQuarantinedHash(file.sha256)) return { allow: true, cache: true };
     if (this.o.store.quarantine.isRestoredByUser(file.path, file.sha256)) return { allow: true, cache: true };
     const signature = known?.name ?? `quarantined:${file.sha256.slice(0, 16)}`;
@@ -414,7 +445,7 @@ export class Engine {
     if (this.inFlight.has(file.path)) return null;
     this.inFlight.add(file.path);
     try {
-      return this.respond(file, finding, source, scanId, o.writer ?? null).id;
+      return this.respond(file, finding, source, scanId, o.writer ?? null)?.id ?? null;
     } finally {
       this.inFlight.delete(file.path);
     }
@@ -450,13 +481,16 @@ export class Engine {
     return null;
   }
 
-  private respond(file: InspectedFile, finding: Finding, source: 'realtime' | 'scan', scanId: string | null, writer: Writer | null = null): Alert {
+  private respond(file: InspectedFile, finding: Finding, source: 'realtime' | 'scan', scanId: string | null, writer: Writer | null = null): Alert | null {
     const { alerts } = this.o.store;
-    const { alert, isNew } = raiseAlert(alerts, finding, { path: file.path, sha256: file.sha256, size: file.size, source, scanId, process: writer });
+    const ctx = { path: file.path, sha256: file.sha256, size: file.size, source, scanId, process: writer };
+    if (this.response.excepted(fileSubject(finding, ctx))) return null;
+    const { alert, isNew } = raiseAlert(alerts, finding, ctx);
     if (isNew) this.toIncident(alert, writer ? this.lineage(writer.entity_id, writer.pid) : []);
     // A bad file nobody ran yet: the exec guard refuses it from now on, whatever the quarantine does.
     this.sensor.deny(file.dev, file.ino, file.size);
-    if (this.o.store.settings.get().autoQuarantine) {
+    const settings = this.o.store.settings.get();
+    if (settings.autoQuarantine && quarantineOnItsOwn(alert, settings.responsePolicy)) {
       const action: Action = { id: newId('act'), time: nowIso(), kind: 'quarantine', status: 'succeeded', actor: 'policy', quarantineId: null, error: null };
       try {
         const item = this.vault.quarantine({
@@ -475,7 +509,31 @@ export class Engine {
     const fresh = alerts.get(alert.id)!;
     this.o.events.emit('alert', fresh);
     this.emitStatus();
+    if (isNew) this.afterAlert(fresh, { remoteAddress: null });
     return fresh;
+  }
+
+  /** The response policy's turn: act, ask or only record (in the background: detection never waits for it). */
+  private afterAlert(alert: Alert, facts: AlertFacts): void {
+    if (this.stopping) return;
+    this.response.onAlert(alert, facts).catch((err: Error) => this.o.log('error', `responding to ${alert.id} failed: ${err.message}`));
+  }
+
+  /** An approved "quarantine?" question: the file goes to the vault if it is still what was detected. */
+  private async quarantineFor(a: ResponseAction): Promise<{ ok: boolean; summary: string; error?: { code: string; message: string } }> {
+    const alert = a.alertId ? this.o.store.alerts.get(a.alertId) : null;
+    try {
+      const item = this.vault.quarantine({
+        path: a.target.path!, ruleId: alert?.ruleId ?? 'response', signature: alert?.detection.signature ?? 'asked', alertId: a.alertId,
+        expected: a.target.sha256 ? { sha256: a.target.sha256 } : undefined,
+      });
+      a.target = { ...a.target, quarantineId: item.id };
+      if (a.alertId) this.o.store.alerts.addAction(a.alertId, { id: newId('act'), time: nowIso(), kind: 'quarantine', status: 'succeeded', actor: a.actor, quarantineId: item.id, error: null });
+      this.o.events.emit('quarantine', item);
+      return { ok: true, summary: `The file was moved to quarantine: ${a.target.path}.` };
+    } catch (err) {
+      return { ok: false, summary: `Could not quarantine ${a.target.path}: ${(err as Error).message}`, error: { code: (err as { code?: string }).code ?? 'FAILED', message: (err as Error).message } };
+    }
   }
 
   // ---- quarantine actions by the user ---------------------------------------------------------
@@ -650,6 +708,7 @@ export class Engine {
     }
     const changed = (k: 'fileExclusions' | 'blockKnownBadExec') => patch[k] !== undefined && JSON.stringify(before[k]) !== JSON.stringify(next[k]);
     if ((changed('fileExclusions') || changed('blockKnownBadExec')) && !this.isPaused()) await this.sensor.restart(next.blockKnownBadExec);
+    await this.response.settingsChanged(before, next);
     this.emitStatus();
     return next;
   }
@@ -736,6 +795,7 @@ export class Engine {
       openAlerts: Object.values(openBySeverity).reduce((a, b) => a + b, 0), openBySeverity,
       quarantined: quarantine.countActive(), lastScan: scans.list(1)[0] ?? null, alertsPerDay: alerts.perDay(14),
       version: this.o.version, dataDir: this.o.dataDir,
+      isolated: this.response.isolated(), pendingDecisions: this.o.store.actions.countPending(),
     };
   }
 
@@ -759,6 +819,7 @@ export class Engine {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     if (this.scheduleTimer) clearTimeout(this.scheduleTimer);
     if (this.ftsTimer) clearTimeout(this.ftsTimer);
+    this.response.stop();
     await this.sensor.stop();
     await this.processSensor.stop();
     await this.networkSensor.stop();

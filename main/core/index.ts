@@ -43,6 +43,8 @@ export async function createCore(config: CoreConfig): Promise<Core> {
         helpersDir: config.helpersDir ?? join(packageInfo().root, 'native-helpers', 'bin'),
         rulesDir: config.rulesDir ?? join(packageInfo().root, 'rules'),
         now: config.now ?? (() => new Date()),
+        network: config.network ?? (config.host === 'test' || process.env.MAMORI_NETWORK_RESPONSE === 'off' ? 'off' : undefined),
+        autoResponse: config.autoResponse ?? (config.host !== 'test' && process.env.MAMORI_AUTO_RESPONSE !== 'off'),
       });
     } },
     { name: 'recover the quarantine vault', run: () => {
@@ -62,6 +64,8 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     // After the process sensor: whether it sees network system calls decides if this one polls.
     { name: 'start the network sensor', run: () => engine!.networkSensor.start() },
     { name: 'start telemetry retention', run: () => engine!.startRetention() },
+    // The firewall gets the blocks and isolation on record (or loses an isolation whose policy is off).
+    { name: 'start the response loop', run: () => engine!.response.start({ checkEveryMs: config.decisionCheckMs }) },
     { name: 'start the scan scheduler', run: () => {
       const scheduled = config.scheduledScans ?? config.host !== 'test';
       if (scheduled) engine!.startScheduler(scheduled === true ? {} : scheduled);
@@ -98,6 +102,12 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     stop: () => (stopped ??= runShutdown()),
   };
 }
+
+/*
+ * MAMORI_AUTO_RESPONSE=off: the policy only records (see CoreConfig.autoResponse).
+ * MAMORI_NETWORK_RESPONSE=off: this core never changes the firewall (test runs set it, so an agent a test
+ * starts never isolates the machine running the tests).
+ */
 
 /**
  * MAMORI_FILE_SENSOR=auto|fanotify|chokidar|off picks the file sensor when the host does not: the test runs set

@@ -40,6 +40,20 @@ export interface CoreConfig {
   helpersDir?: string;
   /** Scheduled quick/full scans (Settings > scanSchedule). Default on, off for host 'test'. */
   scheduledScans?: boolean | { checkEveryMs?: number; catchUpMs?: number };
+  /**
+   * Where host isolation and address blocks go: nftables table `inet mamori` by default. Tests give their own
+   * table name and a network namespace they created, so the machine's own network is never touched.
+   * 'off': never change the firewall (the default for host 'test').
+   */
+  network?: { table?: string; netns?: string } | 'off';
+  /**
+   * Whether the response policy acts (or asks) on its own. Default: on, off for host 'test' and when
+   * MAMORI_AUTO_RESPONSE=off (test runs set it: an agent a test starts must never stop another test's
+   * processes). Off, alerts are only recorded; actions asked for through the API still run.
+   */
+  autoResponse?: boolean;
+  /** How often questions past their deadline get the policy's default, in ms (default 5000). */
+  decisionCheckMs?: number;
   /** The wall clock the scan scheduler reads; tests move it. Default: the real one. */
   now?: () => Date;
   /** Where diagnostics go; defaults to stderr. */

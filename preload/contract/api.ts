@@ -2,7 +2,7 @@
 // HTTP client are all derived from `methods` and `events`; add a method here and every transport has it.
 import { z } from 'zod';
 import {
-  Alert, EventKind, HashListImport, Incident, ScanScheduleStatus, SignatureImport, SignatureList, ScanSchedule, ProcessNode, QuarantineItem, Scan,
+  Alert, EventKind, ExceptionKind, NetworkState, ResponseAction, ResponseException, ResponseKind, ResponsePolicy, HashListImport, Incident, ScanScheduleStatus, SignatureImport, SignatureList, ScanSchedule, ProcessNode, QuarantineItem, Scan,
   ScanProgress, Settings, Severity, SigmaRulesStatus, Status, Language, TelemetryEvent, TelemetrySummary, YaraRulesStatus,
 } from './schemas.js';
 
@@ -97,6 +97,8 @@ export const methods = {
       scanMaxFileMb: z.number().int().min(1).max(100_000).optional(),
       blockKnownBadExec: z.boolean().optional(),
       sigmaFolders: z.array(AbsPath).max(64).optional(),
+      responsePolicy: ResponsePolicy.optional(),
+      exceptions: z.array(ResponseException).max(500).optional(),
     }).strict(),
     Settings,
     'Change some settings; the rest stay as they are.',
@@ -139,6 +141,49 @@ export const methods = {
     z.object({ process: ProcessNode, ancestors: z.array(ProcessNode) }),
     'A process with its ancestors, its children (recursively) and what each did.',
   ),
+  respond: method(
+    z.object({
+      kind: ResponseKind.exclude(['quarantine']),
+      entityId: z.string().min(3).max(64).regex(/^\d+-t?\d+$/, 'a process entity id: PID-START').optional()
+        .describe('kill/suspend/resume: the process (tree) by entity id, never by a pid that may have been reused'),
+      address: z.string().min(2).max(64).optional().describe('block_ip/unblock_ip: an IPv4 or IPv6 address or prefix'),
+      allow: z.array(z.string().min(2).max(64)).max(64).optional().describe('isolate: still reachable (default: the policy\'s isolationAllow)'),
+      sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'a SHA-256: 64 hexadecimal characters').optional().describe('block_hash/unblock_hash'),
+      alertId: Id.optional(),
+      reason: z.string().max(500).optional(),
+    }).strict().refine((i) => !['kill', 'suspend', 'resume'].includes(i.kind) || !!i.entityId, 'kill, suspend and resume need an entityId')
+      .refine((i) => !['block_ip', 'unblock_ip'].includes(i.kind) || !!i.address, 'block_ip and unblock_ip need an address')
+      .refine((i) => !['block_hash', 'unblock_hash'].includes(i.kind) || !!i.sha256, 'block_hash and unblock_hash need a sha256'),
+    ResponseAction,
+    'Act now: kill/suspend/resume a process tree, isolate/unisolate the host, block/unblock an address or a file hash. Recorded with its undo; failures are recorded and explained.',
+  ),
+  listActions: method(
+    z.object({
+      limit: z.number().int().min(1).max(1000).default(200),
+      alertId: Id.optional(),
+      incidentId: Id.optional(),
+      status: ResponseAction.shape.status.optional(),
+    }).strict(),
+    z.object({ items: z.array(ResponseAction) }),
+    'Response actions, newest first, with their undo state.',
+  ),
+  getAction: method(z.object({ id: Id }).strict(), ResponseAction, 'One response action.'),
+  undoAction: method(z.object({ id: Id }).strict(), ResponseAction,
+    'Undo an action with one call; returns the action that reversed it (a kill cannot be undone: CONFLICT says why).'),
+  decideAction: method(z.object({ id: Id, approve: z.boolean() }).strict(), ResponseAction,
+    'Answer a pending question: do it now (approve) or not.'),
+  getNetworkState: method(Empty, NetworkState, 'Whether the host is isolated and which addresses are blocked, as the firewall has it.'),
+  previewException: method(
+    z.object({ kind: ExceptionKind, value: z.string().min(1).max(1024) }).strict(),
+    z.object({ alerts: z.array(Alert).max(200), total: z.number().int(), checked: z.number().int() }),
+    'The past alerts this exception would have suppressed (checked: how many recent alerts were looked at).',
+  ),
+  addException: method(
+    z.object({ kind: ExceptionKind, value: z.string().min(1).max(1024), note: z.string().max(500).optional(), fromAlertId: Id.optional() }).strict(),
+    ResponseException,
+    'Save an exception: alerts it matches are no longer raised nor acted on.',
+  ),
+  removeException: method(z.object({ id: Id }).strict(), z.object({ removed: z.string() }), 'Remove an exception.'),
 } as const;
 
 export const events = {
@@ -147,6 +192,8 @@ export const events = {
   scanFinished: Scan,
   status: Status,
   quarantine: QuarantineItem,
+  /** A response action was recorded or changed (done, asked, decided, undone). */
+  action: ResponseAction,
   /** Telemetry stored: a throttled summary (counts, newest id, the newest few events), never every event. */
   telemetry: TelemetrySummary,
 } as const;

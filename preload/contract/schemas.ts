@@ -174,6 +174,8 @@ export const Status = z.object({
   alertsPerDay: z.array(z.object({ day: z.string(), count: z.number().int() })).describe('last 14 days'),
   version: z.string(),
   dataDir: z.string(),
+  isolated: z.boolean().default(false).describe('the host is cut off from the network by Mamori (except the allow-list)'),
+  pendingDecisions: z.number().int().nonnegative().default(0).describe('response actions waiting for the user'),
 });
 export type Status = z.infer<typeof Status>;
 
@@ -187,6 +189,105 @@ export const ScanSchedule = z.object({
 export type ScanSchedule = z.infer<typeof ScanSchedule>;
 
 /** Busy caches and logs: their churn is noise, and malware landing there is still caught when it runs. */
+// ---- response: actions, policy, exceptions -------------------------------------------------------------
+
+export const ResponseKind = z.enum(['kill', 'suspend', 'resume', 'isolate', 'unisolate', 'block_ip', 'unblock_ip', 'block_hash', 'unblock_hash', 'quarantine'])
+  .describe('kill/suspend/resume a process tree; isolate/unisolate the host; block/unblock a remote address; block/unblock running a '
+    + 'file by hash; quarantine a file (asked for: policy "ask")');
+export type ResponseKind = z.infer<typeof ResponseKind>;
+
+export const ProcessOutcome = z.object({
+  entityId: z.string(),
+  pid: z.number().int(),
+  executable: z.string().nullable(),
+  commandLine: z.string().nullable(),
+  outcome: z.enum(['killed', 'stopped', 'resumed', 'gone', 'failed']),
+  code: z.string().nullable().describe('why it failed or was already done: GONE, REUSED, PERMISSION_DENIED, ...'),
+});
+
+/** One response action, with who and why, what it did, and whether (and how) it can be undone. */
+export const ResponseAction = z.object({
+  id: z.string(),
+  time: IsoTime,
+  kind: ResponseKind,
+  status: z.enum(['pending', 'succeeded', 'partial', 'failed', 'declined', 'undone'])
+    .describe('pending: waiting for the user (the default applies at decideBy); partial: some processes could not be stopped'),
+  actor: z.enum(['policy', 'user']),
+  reason: z.string().describe('why: the alert title, or what the user said'),
+  alertId: z.string().nullable(),
+  incidentId: z.string().nullable(),
+  target: z.object({
+    entityId: z.string().nullable().optional(),
+    entityIds: z.array(z.string()).optional().describe('resume: exactly these processes'),
+    executable: z.string().nullable().optional(),
+    commandLine: z.string().nullable().optional(),
+    address: z.string().optional().describe('block_ip/unblock_ip: an IPv4/IPv6 address or prefix'),
+    allow: z.array(z.string()).optional().describe('isolate: addresses still reachable'),
+    sha256: z.string().optional(),
+    path: z.string().nullable().optional(),
+    quarantineId: z.string().optional().describe('quarantine: the vault item (its undo restores it)'),
+  }),
+  summary: z.string().describe('what happened, in plain English'),
+  processes: z.array(ProcessOutcome).max(500).default([]),
+  changed: z.boolean().describe('false: it was already so (already blocked, already gone): retrying is safe'),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  undo: z.object({
+    possible: z.boolean(),
+    reason: z.string().nullable().describe('why not, when it cannot be undone'),
+    undoneAt: IsoTime.nullable(),
+    undoneBy: z.string().nullable().describe('the action that undid it'),
+  }),
+  undoes: z.string().nullable().describe('the action this one undid'),
+  decideBy: IsoTime.nullable().describe('pending: when the default is applied'),
+});
+export type ResponseAction = z.infer<typeof ResponseAction>;
+
+export const ResponseMode = z.enum(['act', 'ask', 'record']).describe('act on its own, ask the user first, or only record');
+export type ResponseMode = z.infer<typeof ResponseMode>;
+const ModeByCategory = z.object({
+  file: ResponseMode.describe('quarantine the file and block it from running'),
+  process: ResponseMode.describe('kill the process tree that did it'),
+  network: ResponseMode.describe('block the remote address; for critical alerts, isolate the host'),
+});
+export const DEFAULT_RESPONSE_MODES = {
+  critical: { file: 'act', process: 'act', network: 'act' },
+  high: { file: 'act', process: 'act', network: 'ask' },
+  medium: { file: 'act', process: 'ask', network: 'record' },
+  low: { file: 'record', process: 'record', network: 'record' },
+  informational: { file: 'record', process: 'record', network: 'record' },
+} as const;
+export const ResponsePolicy = z.object({
+  enabled: z.boolean().default(true).describe('off: Mamori only records; an isolated host is reconnected at once'),
+  bySeverity: z.object({ critical: ModeByCategory, high: ModeByCategory, medium: ModeByCategory, low: ModeByCategory, informational: ModeByCategory })
+    .default(DEFAULT_RESPONSE_MODES),
+  askTimeoutMinutes: z.number().int().min(1).max(24 * 60).default(5).describe('after this, an unanswered question gets the default'),
+  askDefault: z.enum(['act', 'skip']).default('skip').describe('what Mamori does when nobody answers (skip: a person decides what disrupts work)'),
+  isolationAllow: z.array(z.string().max(64)).max(64).default([]).describe('addresses still reachable while isolated: the office console, the update server'),
+});
+export type ResponsePolicy = z.infer<typeof ResponsePolicy>;
+
+export const ExceptionKind = z.enum(['hash', 'path', 'package', 'commandLine', 'rule']);
+export const ResponseException = z.object({
+  id: z.string(),
+  kind: ExceptionKind.describe('hash: SHA-256 of the file or program; path: a path or glob (* any, ** across folders); '
+    + 'package: a Debian package owning the file or program; commandLine: a glob on the command line; rule: a rule id'),
+  value: z.string().min(1).max(1024),
+  note: z.string().max(500).default(''),
+  createdAt: IsoTime,
+  fromAlertId: z.string().nullable().default(null),
+});
+export type ResponseException = z.infer<typeof ResponseException>;
+
+export const NetworkState = z.object({
+  available: z.boolean().describe('false: Mamori cannot change the firewall here (see detail)'),
+  detail: z.string().nullable(),
+  isolated: z.boolean(),
+  allow: z.array(z.string()),
+  blocked: z.array(z.string()),
+  isolatedBy: z.string().nullable().describe('the isolate action in force'),
+});
+export type NetworkState = z.infer<typeof NetworkState>;
+
 export const DEFAULT_FILE_EXCLUSIONS = ['~/.cache', '/var/cache', '/var/lib/apt/lists', '/var/log/journal'];
 
 export const Settings = z.object({
@@ -207,6 +308,8 @@ export const Settings = z.object({
   scanMaxFileMb: z.number().int().min(1).max(100_000).default(100).describe('written files larger than this are hashed but not content-scanned'),
   blockKnownBadExec: z.boolean().default(true).describe('refuse to run a file whose hash is known bad or quarantined (fanotify tier)'),
   sigmaFolders: z.array(z.string()).default([]).describe("the user's Sigma rule folders, used with Mamori's own behaviour rules"),
+  responsePolicy: ResponsePolicy.default(() => ResponsePolicy.parse({})).describe('what Mamori does on its own, per severity'),
+  exceptions: z.array(ResponseException).max(500).default([]).describe('alerts these match are not raised (nor acted on)'),
 });
 export type Settings = z.infer<typeof Settings>;
 /** Settings as stored or given as defaults: fields added later may be missing and take their default. */

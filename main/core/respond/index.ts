@@ -9,3 +9,4 @@ export {
 export {
   ProcessControl, ProcessControlError, type ProcessControlCode, type ProcessControlOptions, type ProcessActionEntry, type TreeResult, type Undo,
 } from './process/index.js';
+export { Responder, ResponseError, type ActionRequest, type ResponderDeps } from './responder/index.js';

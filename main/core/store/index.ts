@@ -2,6 +2,7 @@
 import type { Database } from 'better-sqlite3';
 import type { SettingsInput } from '../../../preload/contract/index.js';
 import { openDatabase } from './open.js';
+import { ActionsRepo } from './actions.js';
 import { AlertsRepo } from './alerts.js';
 import { IncidentsRepo } from './incidents.js';
 import { QuarantineRepo } from './quarantine.js';
@@ -14,6 +15,7 @@ import { Checkpointer } from './checkpointer.js';
 export { DB_FILE } from './open.js';
 export { migrate, migrations, LATEST_VERSION, SchemaTooNewError } from './migrations/index.js';
 export type { NewAlert } from './alerts.js';
+export type { ActionsRepo } from './actions.js';
 export type { NewEvent, EventQuery } from './events.js';
 export { processTree } from './process-tree.js';
 
@@ -21,6 +23,7 @@ export interface Store {
   readonly db: Database;
   readonly recoveredFrom: string | null;
   readonly alerts: AlertsRepo;
+  readonly actions: ActionsRepo;
   readonly incidents: IncidentsRepo;
   readonly quarantine: QuarantineRepo;
   readonly scans: ScansRepo;
@@ -37,6 +40,7 @@ export function openStore(dataDir: string, defaults: SettingsInput, log: (m: str
     db,
     recoveredFrom,
     alerts: new AlertsRepo(db),
+    actions: new ActionsRepo(db),
     incidents: new IncidentsRepo(db),
     quarantine: new QuarantineRepo(db),
     scans: new ScansRepo(db),

@@ -4,6 +4,9 @@ import { SEVERITY_ORDER, type Alert, type Severity } from '../../../preload/cont
 import type { BehaviourFinding, Finding } from '../detect/index.js';
 import type { AlertsRepo } from '../store/alerts.js';
 import { newId, nowIso } from '../util/index.js';
+import type { ExceptionSubject } from './exceptions.js';
+
+export type { ExceptionSubject };
 
 /** Repeats of the same rule on the same content at the same path within this window are one alert. */
 export const DEDUPE_WINDOW_MS = 10 * 60 * 1000;
@@ -28,6 +31,18 @@ function mergeRepeat(alerts: AlertsRepo, keys: readonly string[], now: Date): Al
   return null;
 }
 
+/** What exceptions look at for a file finding: the same fields raiseAlert stores. */
+export function fileSubject(finding: Finding, ctx: FindingContext): ExceptionSubject {
+  return { ruleId: finding.rule.id, file: { path: ctx.path, sha256: ctx.sha256, size: ctx.size }, process: ctx.process ?? null };
+}
+
+/** What exceptions look at for a behaviour finding: the same fields raiseBehaviourAlert stores. */
+export function behaviourSubject(f: BehaviourFinding): ExceptionSubject {
+  const p = f.event.process;
+  const file = f.event.file ? { path: f.event.file.path, sha256: f.event.file.hash?.sha256 ?? null, size: f.event.file.size ?? null } : null;
+  return { ruleId: f.ruleId, file, process: { pid: p.pid, entity_id: p.entity_id, executable: p.executable, command_line: p.command_line } };
+}
+
 export function raiseAlert(alerts: AlertsRepo, finding: Finding, ctx: FindingContext, now = new Date()): { alert: Alert; isNew: boolean } {
   const dedupeKey = `${finding.rule.id}|${ctx.sha256}|${ctx.path}`;
   const repeat = mergeRepeat(alerts, [dedupeKey], now);
@@ -36,15 +51,13 @@ export function raiseAlert(alerts: AlertsRepo, finding: Finding, ctx: FindingCon
     id: newId('al'),
     time: nowIso(),
     severity: finding.rule.severity,
-    ruleId: finding.rule.id,
     title: finding.rule.text.en.title,
     text: finding.rule.text,
     source: ctx.source,
     scanId: ctx.scanId,
-    file: { path: ctx.path, sha256: ctx.sha256, size: ctx.size },
+    ...fileSubject(finding, ctx),
     detection: { engine: finding.rule.engine, signature: finding.signature },
     dedupeKey,
-    process: ctx.process ?? null,
   });
   return { alert, isNew: true };
 }
@@ -62,20 +75,17 @@ export function raiseBehaviourAlert(alerts: AlertsRepo, f: BehaviourFinding, now
   // in the shell and in the bash it starts, and that is one thing that happened, not two.
   const repeat = mergeRepeat(alerts, [dedupeKey, ...ancestors.map((e) => `${f.ruleId}|${e}`)], now);
   if (repeat) return { alert: repeat, isNew: false };
-  const file = f.event.file ? { path: f.event.file.path, sha256: f.event.file.hash?.sha256 ?? null, size: f.event.file.size ?? null } : null;
   const alert = alerts.insert({
     id: newId('al'),
     time: nowIso(),
     severity: f.severity,
-    ruleId: f.ruleId,
     title: f.text.en.title,
     text: f.text,
     source: 'realtime',
     scanId: null,
-    file,
+    ...behaviourSubject(f),
     detection: { engine: 'sigma', signature: f.title },
     dedupeKey,
-    process: { pid: p.pid, entity_id: p.entity_id, executable: p.executable, command_line: p.command_line },
     attack: { techniques: f.techniques, tactics: f.tactics },
     eventIds: f.events.map((e) => e.id).filter((id) => id > 0).slice(0, MAX_EVENT_IDS),
   });
@@ -92,3 +102,5 @@ export function shouldNotify(alert: Alert, isNew: boolean, threshold: Severity):
 }
 
 export { groupIntoIncident, INCIDENT_TIME_WINDOW_MS, INCIDENT_TREE_WINDOW_MS } from './incidents.js';
+export { planResponse, quarantineOnItsOwn, type AlertFacts, type PlannedAction, type ResponseCategory } from './policy.js';
+export { dpkgFiles, exceptionMatches, exceptionProblem, type PackageFiles } from './exceptions.js';

@@ -9,7 +9,7 @@ export function makeStatus(over: Partial<Status> = {}): Status {
   return {
     state: 'protected', reasons: [], pausedUntil: null, watchedFolders: ['/home/u/Downloads', '/home/u/Desktop'],
     sensors: [], openAlerts: 0, openBySeverity: {} as Status['openBySeverity'], quarantined: 0, lastScan: null,
-    alertsPerDay: [], version: '0.1.0', dataDir: '/tmp/mamori-test-data', ...over,
+    alertsPerDay: [], version: '0.1.0', dataDir: '/tmp/mamori-test-data', isolated: false, pendingDecisions: 0, ...over,
   };
 }
 

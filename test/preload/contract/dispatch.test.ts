@@ -35,6 +35,15 @@ const validInput: Record<MethodName, unknown> = {
   removeSignatureList: { name: 'main' },
   searchEvents: {},
   processTree: { ref: '1234' },
+  respond: { kind: 'isolate' },
+  listActions: {},
+  getAction: { id: 'ra_1' },
+  undoAction: { id: 'ra_1' },
+  decideAction: { id: 'ra_1', approve: true },
+  getNetworkState: {},
+  previewException: { kind: 'rule', value: 'r1' },
+  addException: { kind: 'rule', value: 'r1' },
+  removeException: { id: 'ex_1' },
 };
 
 function recordingImpl() {

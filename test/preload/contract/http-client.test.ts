@@ -45,7 +45,7 @@ function streamReply(pieces: Uint8Array[], init?: RequestInit, keepOpen = true):
 const status = (n: number): Status => ({
   state: 'protected', reasons: [], pausedUntil: null, watchedFolders: ['/home/u/Downloads'], sensors: [],
   openAlerts: n, openBySeverity: { critical: 0, high: 0, medium: 0, low: 0, informational: 0 }, quarantined: 0,
-  lastScan: null, alertsPerDay: [], version: '0.0.0', dataDir: '/tmp/x',
+  lastScan: null, alertsPerDay: [], version: '0.0.0', dataDir: '/tmp/x', isolated: false, pendingDecisions: 0,
 });
 
 describe('calls', () => {

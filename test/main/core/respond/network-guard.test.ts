@@ -2,30 +2,16 @@
 // namespace A that the test creates; B (two IPv4 and two IPv6 addresses: a "stranger" .2 and an "office
 // console" .3) sits at the other end of a veth pair. Only A's own nftables table is ever written, and both
 // namespaces are deleted afterwards, so the host's firewall and network are never touched.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, chmodSync, constants, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NetworkGuard, NetworkGuardError, canonicalAddress } from '../../../../main/core/respond/network/index.js';
+import { createTestNetwork, netnsSkipReason, NFT, type Prober, type TestNetwork } from '../../../helpers/netns.js';
 
 const HOSTILE = '1.2.3.4; flush ruleset';
 
-function program(name: string): string | null {
-  for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin']) {
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {}
-  }
-  return null;
-}
-
-const NFT = program('nft');
-const IP = program('ip');
-const isRoot = process.getuid?.() === 0;
-const skipReason = !isRoot ? 'not root' : !NFT ? 'nft (package nftables) not installed' : !IP ? 'ip (package iproute2) not installed' : '';
+const skipReason = netnsSkipReason;
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -97,100 +83,18 @@ describe('network guard failures are explained with codes', () => {
   });
 });
 
-const PORT = 7413;
-/** A node process inside a namespace: listens on PORT (IPv4 and IPv6) and answers connect probes from stdin. */
-const PROBER = `
-const net = require('node:net');
-const srv = net.createServer((s) => s.end());
-srv.listen(${PORT}, '::', () => process.stdout.write('ready\\n'));
-require('node:readline').createInterface({ input: process.stdin }).on('line', (line) => {
-  const { id, host, local, timeout } = JSON.parse(line);
-  const s = net.connect({ host, port: ${PORT}, localAddress: local, timeout });
-  let done = false;
-  const fin = (r) => { if (done) return; done = true; s.destroy(); process.stdout.write(JSON.stringify({ id, r }) + '\\n'); };
-  s.on('connect', () => fin('ok'));
-  s.on('timeout', () => fin('timeout'));
-  s.on('error', (e) => fin(e.code));
-});
-process.stdin.on('end', () => process.exit(0));
-`;
-
-class Prober {
-  private readonly child: ChildProcess;
-  private readonly waiting = new Map<number, (r: string) => void>();
-  private next = 0;
-  readonly ready: Promise<void>;
-
-  constructor(ns: string) {
-    this.child = spawn(IP!, ['netns', 'exec', ns, process.execPath, '-e', PROBER], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const lines = createInterface({ input: this.child.stdout! });
-    this.ready = new Promise((resolve, reject) => {
-      this.child.once('error', reject);
-      this.child.once('exit', (code) => reject(new Error(`prober in ${ns} exited with ${code}`)));
-      lines.on('line', (line) => {
-        if (line === 'ready') return resolve();
-        const { id, r } = JSON.parse(line) as { id: number; r: string };
-        this.waiting.get(id)?.(r);
-        this.waiting.delete(id);
-      });
-    });
-  }
-
-  /** True when a TCP connection to host succeeds. A success is quick; a dropped SYN only shows as silence. */
-  connects(host: string, expected: boolean, local?: string): Promise<boolean> {
-    const id = this.next++;
-    const timeout = expected ? 3000 : 700;
-    return new Promise((resolve) => {
-      this.waiting.set(id, (r) => resolve(r === 'ok'));
-      this.child.stdin!.write(`${JSON.stringify({ id, host, local, timeout })}\n`);
-    });
-  }
-
-  stop(): void {
-    this.child.stdin?.end();
-    this.child.kill();
-  }
-}
-
 describe.skipIf(skipReason !== '')(`network guard in test namespaces${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
-  const A = `mamori-t-${process.pid}-a`;
-  const B = `mamori-t-${process.pid}-b`;
-  const NET = '10.213.77';
-  const [SELF, STRANGER, CONSOLE] = [`${NET}.1`, `${NET}.2`, `${NET}.3`];
-  const [STRANGER6, CONSOLE6] = ['fd00:213::2', 'fd00:213::3'];
-  const ip = (...args: string[]) => execFileSync(IP!, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-  const tablesInA = () => ip('netns', 'exec', A, NFT!, 'list', 'tables');
+  let net: TestNetwork;
+  let A: string, NET: string, STRANGER: string, CONSOLE: string, STRANGER6: string, CONSOLE6: string;
   let fromA: Prober;
-  let fromB: Prober;
+  let ip: TestNetwork['ip'];
   let guard: NetworkGuard;
-
-  /** Which of B's addresses A reaches (outbound) and which reach A (inbound, by source address). */
-  async function reach(expected: { stranger: boolean; console: boolean }) {
-    const [out2, out3, in2, in3] = await Promise.all([
-      fromA.connects(STRANGER, expected.stranger),
-      fromA.connects(CONSOLE, expected.console),
-      fromB.connects(SELF, expected.stranger, STRANGER),
-      fromB.connects(SELF, expected.console, CONSOLE),
-    ]);
-    return { stranger: out2 && in2 ? true : !out2 && !in2 ? false : 'one way only', console: out3 && in3 ? true : !out3 && !in3 ? false : 'one way only' };
-  }
+  const tablesInA = () => net.tablesInA();
+  const reach = (expected: { stranger: boolean; console: boolean }) => net.reach(expected);
 
   beforeAll(async () => {
-    ip('netns', 'add', A);
-    ip('netns', 'add', B);
-    const vethA = `mt${process.pid}a`;
-    const vethB = `mt${process.pid}b`;
-    ip('link', 'add', vethA, 'netns', A, 'type', 'veth', 'peer', 'name', vethB, 'netns', B);
-    for (const [ns, dev, addrs] of [[A, vethA, [`${SELF}/24`]], [B, vethB, [`${STRANGER}/24`, `${CONSOLE}/24`]]] as const) {
-      ip('-n', ns, 'link', 'set', 'lo', 'up');
-      for (const a of addrs) ip('-n', ns, 'addr', 'add', a, 'dev', dev);
-      ip('-n', ns, 'link', 'set', dev, 'up');
-    }
-    ip('-n', A, '-6', 'addr', 'add', 'fd00:213::1/64', 'dev', vethA, 'nodad');
-    for (const a of [STRANGER6, CONSOLE6]) ip('-n', B, '-6', 'addr', 'add', `${a}/64`, 'dev', vethB, 'nodad');
-    fromA = new Prober(A);
-    fromB = new Prober(B);
-    await Promise.all([fromA.ready, fromB.ready]);
+    net = await createTestNetwork('t');
+    ({ A, NET, STRANGER, CONSOLE, STRANGER6, CONSOLE6, fromA, ip } = net);
     guard = new NetworkGuard({ netns: A });
     expect(await guard.available()).toEqual({ ok: true });
   });
@@ -199,15 +103,7 @@ describe.skipIf(skipReason !== '')(`network guard in test namespaces${skipReason
     await guard.clearAll();
   });
 
-  afterAll(() => {
-    fromA?.stop();
-    fromB?.stop();
-    for (const ns of [A, B]) {
-      try {
-        ip('netns', 'del', ns);
-      } catch {}
-    }
-  });
+  afterAll(() => net?.remove());
 
   it('blocks one address both ways for the whole host; unblock restores it; both are idempotent', async () => {
     expect(await reach({ stranger: true, console: true })).toEqual({ stranger: true, console: true });

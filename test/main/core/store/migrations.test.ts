@@ -183,6 +183,17 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('0012 adds the response-action history, keeping the alerts there are', () => {
+    const db = freshDb();
+    migrate(db, 11);
+    insertFileAlert(db);
+    expect(migrate(db, 12)).toBe(12);
+    expect(tables(db)).toContain('response_actions');
+    expect(columns(db, 'response_actions')).toEqual(expect.arrayContaining(['id', 'kind', 'status', 'alert_id', 'incident_id', 'body_json']));
+    expect(db.prepare('SELECT id FROM alerts').all()).toEqual([{ id: 'al_1' }]);
+    db.close();
+  });
+
   it('running twice changes nothing', () => {
     const db = freshDb();
     migrate(db);

@@ -1,0 +1,1 @@
+export { Responder, ResponseError, type ActionRequest, type ResponderDeps } from './responder.js';
