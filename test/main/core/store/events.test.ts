@@ -109,9 +109,15 @@ describe('storage and full-text indexing', () => {
     expect(store.events.search({ limit: 100, offset: 0 }).items.reverse()).toStrictEqual(want);
     expect(store.events.byEntity('4242-777')).toStrictEqual(want.slice(0, 6));
     expect(store.events.byEntity('4243-778')).toStrictEqual([want[6]]);
-    // The compact paths were taken: argv only in the command line, a lowercase hex hash as 32 bytes (others as given).
-    const stored = store.db.prepare('SELECT process_args AS a, typeof(process_hash) AS h FROM events WHERE id IN (1, 7) ORDER BY id').all();
-    expect(stored).toEqual([{ a: expect.any(String), h: 'blob' }, { a: null, h: 'text' }]);
+    // The compact paths were taken: argv only in the command line, the name only in the executable path, the tid in
+    // its slot (not in `extra`); argv that quoting cannot give back, a name that is not the path's last segment, as given.
+    const stored = store.db.prepare(`SELECT json_extract(detail, '$[3]') AS args, json_extract(detail, '$[2]') AS name,
+      json_extract(detail, '$[0]') & (16 | 32) AS derived, extra FROM events WHERE id IN (1, 7, 8) ORDER BY id`).all();
+    expect(stored).toEqual([
+      { args: JSON.stringify(richEvents[0]!.process.args), name: 'python3', derived: 0, extra: expect.not.stringContaining('tid') },
+      { args: null, name: 'sh', derived: 16, extra: null },
+      { args: null, name: null, derived: 16 | 32, extra: null },
+    ]);
     expect(store.events.indexPending()).toBe(richEvents.length);
     expect(store.events.search({ limit: 100, offset: 0 }).items.reverse()).toStrictEqual(want);
     expect(store.events.search({ text: 'naive', limit: 100, offset: 0 }).items).toStrictEqual([want[0]]);
@@ -123,6 +129,59 @@ describe('storage and full-text indexing', () => {
     store.events.insertBatch(many);
     expect(store.events.count()).toBe(97);
     expect(store.events.search({ limit: 100, offset: 0 }).items.reverse()).toStrictEqual(many.map((e, i) => asStored(e, i + 1)));
+  });
+
+  it('batches of any size come back whole and in order, with the id of their first event', () => {
+    const { store } = setup();
+    let next = 1;
+    // Several rows per INSERT statement, with a tail of smaller statements: sizes around those boundaries.
+    for (const size of [1, 2, 3, 15, 16, 17, 31, 33, 5]) {
+      const batch = Array.from({ length: size }, (_, i) => ({ ...richEvents[(next + i) % richEvents.length]!, event: { kind: 'process' as const, action: 'exec', sequence: next + i } }));
+      expect(store.events.insertBatch(batch)).toBe(next);
+      next += size;
+    }
+    const items = store.events.search({ limit: 1000, offset: 0 }).items.reverse();
+    expect(items.map((e) => e.id)).toEqual(Array.from({ length: next - 1 }, (_, i) => i + 1));
+    expect(items.map((e) => e.event.sequence)).toEqual(items.map((e) => e.id));
+    expect(store.events.insertBatch([])).toBe(0);
+  });
+
+  it('keeps argv that only looks like its command line, and leaves out only what splitting gives back exactly', () => {
+    const { store } = setup();
+    const cases: [string[], string, boolean][] = [
+      [['git', 'status'], 'git status', true], [['sh', '-c', "it's"], "sh -c 'it'\\''s'", true], [[], '', true], [[''], "''", true],
+      [['a b'], 'a b', false], [['a', ''], 'a ', false], [['', 'a'], ' a', false], [['a', 'b'], 'a  b', false], [['a\tb'], 'a\tb', false],
+      [['x'], 'x y', false], [['x', 'y'], 'x', false], [['$HOME'], '$HOME', false], [['ü', 'ö'], 'ü ö', true],
+    ];
+    const events = cases.map(([args, command_line], i) => ({ ...richEvents[6]!, event: { kind: 'process' as const, action: 'exec', sequence: i },
+      process: { ...richEvents[6]!.process, args, command_line } }));
+    store.events.insertBatch(events);
+    expect(store.events.search({ limit: 100, offset: 0 }).items.reverse()).toStrictEqual(events.map((e, i) => asStored(e, i + 1)));
+    const derived = store.db.prepare("SELECT (json_extract(detail, '$[0]') & 16) != 0 FROM events ORDER BY id").pluck().all();
+    expect(derived).toEqual(cases.map(([, , d]) => (d ? 1 : 0)));
+  });
+
+  it('time windows find the same events before, during and after indexing, and after retention', async () => {
+    const { store, feed } = setup();
+    await feed(script);
+    const all = store.events.search({ limit: 100, offset: 0 }).items.reverse();
+    const at = (seq: number) => all.find((e) => e.event.sequence === seq)!['@timestamp'];
+    const windows = [
+      { since: at(2), until: at(5) }, { since: at(1), until: at(8) }, { since: at(6), until: at(6) }, { since: at(8), until: at(1) },
+      { since: at(3), until: at(7), kind: 'process' as const }, { since: at(3) }, { until: at(4) },
+    ];
+    const run = () => windows.map((w) => store.events.search({ ...w, limit: 100, offset: 0 }).items.map((e) => e.event.sequence));
+    const unindexed = run();
+    expect(unindexed.slice(0, 4)).toEqual([[5, 4, 3, 2], [8, 7, 6, 5, 4, 3, 2, 1], [6], []]);
+    expect(unindexed[4]).toEqual([7, 6, 5, 4]); // the connect (3) is a network event
+    for (const step of [3, 2, 100]) {
+      store.events.indexPending(step);
+      expect(run()).toEqual(unindexed);
+    }
+    expect(store.db.prepare('SELECT count(*) FROM events_by_time').pluck().get()).toBe(8);
+    expect(store.events.prune(at(3), Number.MAX_SAFE_INTEGER, () => 0)).toBe(2);
+    expect(store.db.prepare('SELECT count(*) FROM events_by_time').pluck().get()).toBe(6);
+    expect(store.events.search({ since: at(1), until: at(8), limit: 100, offset: 0 }).items.map((e) => e.event.sequence)).toEqual([8, 7, 6, 5, 4, 3]);
   });
 
   it('finds the same events for any text before, during and after indexing', async () => {

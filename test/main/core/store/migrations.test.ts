@@ -5,6 +5,7 @@ import { DB_FILE, LATEST_VERSION, migrate, migrations, openStore, SchemaTooNewEr
 import type { SettingsInput } from '../../../../preload/contract/index.js';
 import { tempDirs } from '../../../helpers/temp.js';
 import { asStored, richEvents } from './rich-events.js';
+import { insertV12 } from './v12-rows.js';
 
 const dirs = tempDirs();
 afterEach(() => dirs.cleanup());
@@ -152,7 +153,7 @@ describe('migrations', () => {
     try {
       expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
       const indexes = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'").pluck().all();
-      expect(indexes).toEqual(['events_time']);
+      expect(indexes).toEqual([]); // the time index went behind the watermark too (0013)
       expect(store.db.prepare('SELECT entity, id FROM events_by_entity ORDER BY id').all()).toEqual([{ entity: '10-1', id: 1 }, { entity: '11-1', id: 2 }]);
       expect(store.events.childEntities('10-1').sort()).toEqual(['11-1', '12-1']);
       expect(store.events.byEntity('11-1').map((e) => e.id)).toEqual([2, 3]);
@@ -191,6 +192,61 @@ describe('migrations', () => {
     expect(tables(db)).toContain('response_actions');
     expect(columns(db, 'response_actions')).toEqual(expect.arrayContaining(['id', 'kind', 'status', 'alert_id', 'incident_id', 'body_json']));
     expect(db.prepare('SELECT id FROM alerts').all()).toEqual([{ id: 'al_1' }]);
+    db.close();
+  });
+
+  it('0013 narrows the event rows: every event of the 24-column layout reads back the same, indexed or not', () => {
+    const dir = dirs.make();
+    const db = new Database(join(dir, DB_FILE));
+    migrate(db, 12);
+    // As schema 12 stored them, the first five indexed (full-text, entity and parent lookups), the rest not yet.
+    insertV12(db, richEvents);
+    db.exec(`INSERT INTO events_fts (rowid, process_command_line, process_executable)
+        SELECT id, process_command_line, process_executable FROM events
+        WHERE id <= 5 AND (process_command_line IS NOT NULL OR process_executable IS NOT NULL);
+      INSERT INTO events_by_entity (entity, id) SELECT process_entity, id FROM events WHERE id <= 5 AND process_entity IS NOT NULL;
+      INSERT INTO events_by_parent (parent, id) SELECT parent_entity, id FROM events WHERE id <= 5 AND kind = 'process' AND parent_entity IS NOT NULL;
+      UPDATE events_fts_state SET indexed_upto = 5;`);
+    expect(db.prepare('SELECT typeof(process_hash) AS h, present & 16 AS argsInLine FROM events WHERE id IN (1, 7) ORDER BY id').all())
+      .toEqual([{ h: 'blob', argsInLine: 0 }, { h: 'text', argsInLine: 16 }]); // the old compact paths are in the data
+    db.close();
+
+    const store = openStore(dir, { language: 'auto', watchFolders: [], autoQuarantine: true, notifyMinSeverity: 'high' }, () => undefined);
+    try {
+      expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+      expect(columns(store.db, 'events')).toEqual(['id', 'time', 'kind', 'action', 'process_entity', 'process_pid', 'parent_entity',
+        'process_executable', 'process_command_line', 'parent_pid', 'detail', 'extra']);
+      expect(tables(store.db)).toContain('events_by_time');
+      const want = richEvents.map((e, i) => asStored(e, i + 1));
+      const all = () => store.events.search({ limit: 100, offset: 0 }).items.reverse();
+      expect(all()).toStrictEqual(want);
+      expect(store.events.byIds([7, 1, 3])).toStrictEqual([want[0], want[2], want[6]]);
+      expect(store.events.byEntity('4242-777')).toStrictEqual(want.slice(0, 6));
+      expect(store.events.childEntities('4242-777').sort()).toEqual(['4243-778', '4244-779']);
+      // The watermark stays: the time lookup covers the indexed rows, the rest is searched above it.
+      expect(store.events.indexedUpTo()).toBe(5);
+      expect(store.db.prepare('SELECT id FROM events_by_time ORDER BY time, id').pluck().all()).toEqual([1, 2, 3, 4, 5]);
+      const window = { since: richEvents[2]!['@timestamp'], until: richEvents[6]!['@timestamp'], limit: 100, offset: 0 };
+      expect(store.events.search(window).items.map((e) => e.id)).toEqual([7, 6, 5, 4, 3]);
+      expect(store.events.search({ text: 'naive', limit: 10, offset: 0 }).items).toStrictEqual([want[0]]);
+      while (store.events.indexPending(3) > 0) { /* the rest */ }
+      expect(all()).toStrictEqual(want);
+      expect(store.events.search(window).items.map((e) => e.id)).toEqual([7, 6, 5, 4, 3]);
+      expect(() => store.db.prepare("INSERT INTO events_fts (events_fts) VALUES ('integrity-check')").run()).not.toThrow();
+      // New events go on after the migrated ones.
+      expect(store.events.insertBatch([richEvents[1]!])).toBe(richEvents.length + 1);
+      expect(store.events.search({ kind: 'network', limit: 10, offset: 0 }).items.map((e) => e.id)).toEqual([richEvents.length + 1, 3, 2]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('0013 on an empty event table', () => {
+    const db = freshDb();
+    migrate(db, 12);
+    expect(migrate(db, 13)).toBe(13);
+    expect(db.prepare('SELECT count(*) FROM events_by_time').pluck().get()).toBe(0);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'").pluck().all()).toEqual([]);
     db.close();
   });
 
