@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { FILES_TESTS, filesBench, type FilesBenchOptions, type FilesTest } from './files.js';
+import { respondBench, type RespondBenchOptions } from './respond.js';
 import { rulesBench, type RulesBenchOptions } from './rules.js';
 import { cleanupAll } from './lib/cleanup.js';
 import { scanThroughput, type ScanBenchOptions } from './scan-throughput.js';
@@ -12,12 +13,12 @@ import {
   STORM_AGENTS, TELEMETRY_TESTS, telemetryBench, type StormAgent, type TelemetryBenchOptions, type TelemetryTest,
 } from './telemetry.js';
 
-const GROUPS = ['scan', 'telemetry', 'yara', 'files', 'rules'] as const;
+const GROUPS = ['scan', 'telemetry', 'yara', 'files', 'rules', 'respond'] as const;
 type Group = (typeof GROUPS)[number];
 
 const HELP = `Usage: npm run bench -- [options]
 
-  --group G        which benchmarks: scan, telemetry, yara, files, rules or all (default all; 8-12 minutes on 2 cores)
+  --group G        which benchmarks: scan, telemetry, yara, files, rules, respond or all (default all; 8-12 minutes on 2 cores)
   --quick          small sizes everywhere for a fast check (about 1.5 minutes for all)
   --runs R         runs per contender, the median is reported (default 3; scan, exec storm and files)
   --seed S         seed of the generated data (default 1)
@@ -65,6 +66,11 @@ const HELP = `Usage: npm run bench -- [options]
    from 10 rules to all of them (scripts/bench/rules.ts). Target: >= 200,000 events/s with all rules.
   --rule-events N  events per pass (default 200000; 50000 with --quick)
 
+6. respond: response time (Linux, root). Processes this bench starts match a critical behaviour rule and
+   Mamori's policy kills them: exec -> alert, alert -> process gone (p50/p99), against the floor of the
+   bench killing the same kind of process itself (scripts/bench/respond.ts). The firewall is not touched.
+  --respond-processes N  processes (default 100; 20 with --quick)
+
 Exit status: 0 whatever the PASS/FAIL of the targets; 1 when a contender crashed or gave a wrong
 result (scan: wrong file count, bytes, or not exactly one finding; telemetry: Mamori eBPF did not
 store every exec with its command line, the store lost events or searched wrong; files: a file create missing that the sensor did not count as lost,
@@ -91,6 +97,7 @@ async function main(): Promise<number> {
   let yaraArgs: string[];
   let files: FilesBenchOptions;
   let rules: RulesBenchOptions;
+  let respond: RespondBenchOptions;
   try {
     const { values } = parseArgs({
       options: {
@@ -119,13 +126,14 @@ async function main(): Promise<number> {
         execs: { type: 'string' },
         'verdict-timeout-ms': { type: 'string' },
         'rule-events': { type: 'string' },
+        'respond-processes': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
     });
     if (values.help) { console.log(HELP); return 0; }
     const group = values.group ?? 'all';
-    if (group !== 'all' && !(GROUPS as readonly string[]).includes(group)) throw new Error(`--group must be scan, telemetry, yara, files, rules or all, got "${group}"`);
+    if (group !== 'all' && !(GROUPS as readonly string[]).includes(group)) throw new Error(`--group must be ${GROUPS.join(', ')} or all, got "${group}"`);
     groups = group === 'all' ? [...GROUPS] : [group as Group];
     const quick = values.quick ?? false;
     const only = list('only', values.only, ['sha256-limit', 'limit', 'mamori', 'sha256sum', 'clamscan']);
@@ -172,6 +180,7 @@ async function main(): Promise<number> {
     };
     if (files.untarDirs > files.untarFiles) throw new Error(`--untar-dirs ${files.untarDirs} is more than --untar-files ${files.untarFiles}`);
     rules = { runs, seed, events: positive('rule-events', values['rule-events'], quick ? 50_000 : 200_000) };
+    respond = { seed, processes: positive('respond-processes', values['respond-processes'], quick ? 20 : 100) };
     yaraArgs = ['--mb', String(positive('yara-mb', values['yara-mb'], quick ? 60 : 300, false)), '--runs', String(runs)];
   } catch (err) {
     console.error(`${(err as Error).message}\n\n${HELP}`);
@@ -182,7 +191,8 @@ async function main(): Promise<number> {
     if (groups.length > 1) console.log(`\n======== bench group: ${g} ========`);
     try {
       const c = g === 'scan' ? await scanThroughput(scan) : g === 'telemetry' ? await telemetryBench(telemetry)
-        : g === 'files' ? await filesBench(files) : g === 'rules' ? await rulesBench(rules) : yaraBench(yaraArgs);
+        : g === 'files' ? await filesBench(files) : g === 'rules' ? await rulesBench(rules) : g === 'respond' ? await respondBench(respond)
+          : yaraBench(yaraArgs);
       code = Math.max(code, c);
     } catch (err) {
       console.error(`bench group ${g} failed: ${(err as Error).stack ?? err}`);
