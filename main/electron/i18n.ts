@@ -23,6 +23,12 @@ const en = {
   newAlerts: (n: number) => `${n.toLocaleString('en')} new alerts`,
   newAlertsBody: 'Open Mamori to see what happened and what to do.',
   startFailedTitle: 'Mamori could not start',
+  askTitle: 'Mamori asks: may it act?',
+  askBody: (what: string, by: string | null, act: boolean) => `${what} ${by ? `If nobody answers by ${by}, Mamori will ${act ? 'do it' : 'not do it'}.` : ''}`.trim(),
+  doIt: 'Do it',
+  dont: "Don't",
+  isolatedTitle: 'This computer was cut off the network',
+  isolatedBody: 'Mamori isolated it to stop an attack. Open Mamori to see why, and to reconnect.',
 };
 
 const ja: typeof en = {
@@ -38,6 +44,12 @@ const ja: typeof en = {
   newAlerts: (n: number) => `新しいアラートが ${n.toLocaleString('ja')} 件あります`,
   newAlertsBody: 'Mamori を開いて、何が起きたかとすべきことを確認してください。',
   startFailedTitle: 'Mamori を起動できませんでした',
+  askTitle: 'Mamori からの確認: 対処してよいですか？',
+  askBody: (what: string, by: string | null, act: boolean) => `${what} ${by ? `${by} までに回答がなければ、Mamori は${act ? '対処します' : '対処しません'}。` : ''}`.trim(),
+  doIt: '対処する',
+  dont: '対処しない',
+  isolatedTitle: 'このコンピューターをネットワークから切り離しました',
+  isolatedBody: '攻撃を止めるため Mamori が切り離しました。理由の確認と再接続は Mamori を開いてください。',
 };
 
 export const strings: Record<Lang, typeof en> = { en, ja };

@@ -2,7 +2,7 @@
 // one notification per alert id, and a burst (more than 3 within 10 s) becomes one summary.
 // Clicking opens the window at the alert (or at the alert list for a summary).
 import type { NotificationConstructorOptions } from 'electron';
-import type { Alert, Severity } from '../../preload/contract/index.js';
+import type { Alert, ResponseAction, Severity } from '../../preload/contract/index.js';
 import { strings, type Lang } from './i18n.js';
 import { atLeast } from './prefs.js';
 import type { Log } from './steps.js';
@@ -10,12 +10,14 @@ import type { Log } from './steps.js';
 export interface NotificationLike {
   show(): void;
   close(): void;
-  on(event: 'click' | 'close' | 'failed', listener: (...args: unknown[]) => void): unknown;
+  on(event: 'click' | 'close' | 'failed' | 'action', listener: (...args: unknown[]) => void): unknown;
 }
 
 export interface NotifierPrefs {
   readonly language: Lang;
   readonly notifyMinSeverity: Severity;
+  /** Whether an unanswered question of the response policy is acted on. */
+  readonly askDefaultActs?: boolean;
   refresh(): Promise<void>;
 }
 
@@ -25,6 +27,8 @@ export interface NotifierDeps {
   prefs: NotifierPrefs;
   /** Show the window at a route such as '/alerts/ID'. */
   open(route: string): void;
+  /** Answers a question of the response policy (the notification's buttons, where the OS shows them). */
+  decide?(actionId: string, approve: boolean): Promise<unknown>;
   log: Log;
   now?: () => number;
   /** Alerts arriving within this time are looked at together, so a burst shows one summary. */
@@ -86,6 +90,32 @@ export class AlertNotifier {
       for (const alert of due) this.showAlert(alert, lang);
     } else {
       this.showSummary(inWindow, due.some((a) => a.severity === 'critical'), lang);
+    }
+  }
+
+  /**
+   * Response actions that need the user: a question (with Do it / Don't where the OS shows buttons; a click
+   * opens Actions) and an isolation, which nobody should learn about by finding the network gone.
+   */
+  onAction(action: ResponseAction): void {
+    if (this.disposed || !this.deps.isSupported()) return;
+    const key = `${action.id}:${action.status}`;
+    if (this.seen.has(key)) return;
+    const lang = this.deps.prefs.language;
+    const t = strings[lang];
+    if (action.status === 'pending') {
+      this.remember(key);
+      const by = action.decideBy ? new Date(action.decideBy).toLocaleTimeString(lang === 'ja' ? 'ja-JP' : 'en', { hour: '2-digit', minute: '2-digit' }) : null;
+      const n = this.show({
+        title: t.askTitle, body: t.askBody(action.summary, by, this.deps.prefs.askDefaultActs === true), urgency: 'critical',
+        actions: [{ type: 'button', text: t.doIt }, { type: 'button', text: t.dont }],
+      }, '/actions');
+      n?.on('action', (_event: unknown, index: unknown) => {
+        void this.deps.decide?.(action.id, index === 0).catch((err: Error) => this.deps.log('warn', `answering ${action.id} failed: ${err.message}`));
+      });
+    } else if (action.kind === 'isolate' && action.status === 'succeeded' && action.changed) {
+      this.remember(key);
+      this.show({ title: t.isolatedTitle, body: t.isolatedBody, urgency: 'critical' }, '/actions');
     }
   }
 

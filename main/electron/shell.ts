@@ -226,9 +226,11 @@ export function startShell(options: ShellOptions = {}): Shell {
           create: (opts) => new Notification(opts),
           prefs: prefs!,
           open: (route) => open(route),
+          decide: (id, approve) => core!.api.decideAction({ id, approve }),
           log,
         });
         undo.push(core!.events.on('alert', (alert) => notifier?.onAlert(alert)));
+        undo.push(core!.events.on('action', (action) => notifier?.onAction(action)));
       },
     },
   ];

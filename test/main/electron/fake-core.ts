@@ -74,6 +74,7 @@ export function createFakeCore(): FakeCore {
     listSignatures: vi.fn(notFound),
     getYaraRules: vi.fn(notFound),
     removeSignatureList: vi.fn(notFound),
+    decideAction: vi.fn(async ({ id, approve }: { id: string; approve: boolean }) => ({ id, status: approve ? 'succeeded' : 'declined' })),
   };
   const events = {
     on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void) {

@@ -127,13 +127,15 @@ export class FakeNotification extends EventEmitter {
   static isSupported = vi.fn(() => state.notificationsSupported);
   shown = false;
   closed = false;
-  constructor(readonly options: { title?: string; body?: string; urgency?: string }) {
+  constructor(readonly options: { title?: string; body?: string; urgency?: string; actions?: { type: string; text: string }[] }) {
     super();
     FakeNotification.instances.push(this);
   }
   show(): void { this.shown = true; }
   close(): void { this.closed = true; this.emit('close'); }
   click(): void { this.emit('click'); }
+  /** The user pressed the notification's button number `index` (macOS/Windows show them). */
+  press(index: number): void { this.emit('action', {}, index); }
 }
 export const Notification = FakeNotification;
 

@@ -7,6 +7,7 @@ vi.mock('../../../main/core/index.js', () => import('./fake-core.js'));
 
 import { FakeNotification, state } from './fake-electron.js';
 import { makeAlert } from './fake-core.js';
+import type { ResponseAction } from '../../../preload/contract/index.js';
 import { start, type Started } from './harness.js';
 
 let running: Started | null = null;
@@ -117,5 +118,34 @@ describe('alert notifications', () => {
     for (let i = 2; i <= 5; i++) running.core.events.emit('alert', makeAlert({ id: `j${i}` }));
     await settle();
     expect(shown().at(-1)!.options.title).toBe('新しいアラートが 5 件あります');
+  });
+});
+
+describe('response notifications', () => {
+  const action = (over: Partial<ResponseAction>): ResponseAction => ({
+    id: 'ra_1', time: '2025-01-01T00:00:00.000Z', kind: 'isolate', status: 'pending', actor: 'policy', reason: 'Reverse shell',
+    alertId: 'a1', incidentId: null, target: {}, summary: 'Waiting for your decision: cut the computer off the network.', processes: [],
+    changed: false, error: null, undo: { possible: true, reason: null, undoneAt: null, undoneBy: null }, undoes: null,
+    decideBy: '2025-01-01T00:05:00.000Z', ...over,
+  });
+
+  it('a question pops up once, with Do it / Don\'t; pressing Do it answers it', async () => {
+    running = await start();
+    running.core.events.emit('action', action({}));
+    running.core.events.emit('action', action({}));
+    await settle();
+    expect(shown()).toHaveLength(1);
+    expect(shown()[0]!.options).toMatchObject({ title: 'Mamori asks: may it act?', urgency: 'critical', actions: [{ text: 'Do it' }, { text: "Don't" }] });
+    expect(shown()[0]!.options.body).toMatch(/^Waiting for your decision: cut the computer off the network\. If nobody answers by .+, Mamori will not do it\.$/);
+    shown()[0]!.press(0);
+    expect(running.core.api.decideAction).toHaveBeenCalledWith({ id: 'ra_1', approve: true });
+  });
+
+  it('an isolation done on its own is said at once; other actions stay quiet', async () => {
+    running = await start();
+    running.core.events.emit('action', action({ id: 'ra_2', status: 'succeeded', changed: true, decideBy: null }));
+    running.core.events.emit('action', action({ id: 'ra_3', kind: 'kill', status: 'succeeded', changed: true, decideBy: null }));
+    await settle();
+    expect(shown().map((n) => n.options.title)).toEqual(['This computer was cut off the network']);
   });
 });
