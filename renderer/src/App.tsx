@@ -11,9 +11,11 @@ import { Scans } from './pages/Scans.js';
 import { Events } from './pages/Events.js';
 import { ProcessTreePage } from './pages/ProcessTree.js';
 import { SettingsPage } from './pages/Settings.js';
+import { Actions } from './pages/Actions.js';
+import { ResponseBanners } from './response.js';
 import { PageTitle, StateIcon } from './components.js';
 
-type NavId = 'overview' | 'incidents' | 'alerts' | 'quarantine' | 'scans' | 'events' | 'settings';
+type NavId = 'overview' | 'incidents' | 'alerts' | 'quarantine' | 'scans' | 'events' | 'actions' | 'settings';
 
 function navOf(route: Route): NavId | null {
   if (route.page === 'alert') return 'alerts';
@@ -36,6 +38,7 @@ export function App() {
     { id: 'quarantine', label: t.nav.quarantine },
     { id: 'scans', label: t.nav.scans },
     { id: 'events', label: t.nav.events },
+    { id: 'actions', label: t.nav.actions },
     { id: 'settings', label: t.nav.settings },
   ];
 
@@ -66,6 +69,9 @@ export function App() {
                       {fmt.number(status.openAlerts)}
                     </span>
                   ) : null}
+                  {item.id === 'actions' && status && status.pendingDecisions > 0 ? (
+                    <span className="nav-count">{fmt.number(status.pendingDecisions)}</span>
+                  ) : null}
                   {item.id === 'quarantine' && status && status.quarantined > 0 ? (
                     <span className="nav-count nav-count-quiet">{fmt.number(status.quarantined)}</span>
                   ) : null}
@@ -76,6 +82,7 @@ export function App() {
         </nav>
       </aside>
       <main id="main" ref={mainRef} tabIndex={-1} className="main" data-testid={`page-${route.page}`}>
+        <ResponseBanners />
         {banners.length > 0 ? (
           <div className="banners">
             {banners.map((b) => (
@@ -105,6 +112,7 @@ function Page({ route }: { route: Route }) {
     case 'scans': return <Scans />;
     case 'events': return <Events query={route.query} />;
     case 'process': return <ProcessTreePage key={route.id} id={route.id} />;
+    case 'actions': return <Actions />;
     case 'settings': return <SettingsPage />;
     default:
       return (

@@ -1,6 +1,6 @@
 // Small shared pieces: severity badge (icon + word + colour, the same everywhere), page heading,
 // notices, confirmation dialog, copy button and the restore control with its TARGET_EXISTS fallback.
-import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { ProtectionState, QuarantineItem, Severity } from '../../preload/contract/index.js';
 import { useApp } from './state.js';
 import { errorCode, errorMessage } from './client.js';
@@ -173,6 +173,7 @@ export function ConfirmDialog(props: {
   onCancel(): void;
 }) {
   const { t } = useApp();
+  const titleId = useId(); // its own: several dialogs may be on one page
   const ref = useRef<HTMLDialogElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
   const { open, onCancel } = props;
@@ -194,8 +195,8 @@ export function ConfirmDialog(props: {
     return () => dialog.removeEventListener('close', onClose);
   }, [open, onCancel]);
   return (
-    <dialog ref={ref} className="dialog" aria-labelledby="dialog-title" data-testid="confirm-dialog">
-      <h2 id="dialog-title">{props.title}</h2>
+    <dialog ref={ref} className="dialog" aria-labelledby={titleId} data-testid="confirm-dialog">
+      <h2 id={titleId}>{props.title}</h2>
       <div className="dialog-body">{props.children}</div>
       <div className="dialog-actions">
         <button ref={cancelRef} type="button" className="btn" onClick={onCancel} data-testid="confirm-cancel">

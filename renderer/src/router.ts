@@ -1,5 +1,5 @@
 // Hash routing: #/overview, #/incidents, #/incidents/ID, #/alerts, #/alerts/ID, #/quarantine, #/scans, #/events?q=..&kind=..&range=..,
-// #/process/ENTITY, #/settings.
+// #/process/ENTITY, #/actions, #/settings.
 // Hash routes work the same from file:// (Electron) and http:// (agent), and let a notification
 // open one alert by setting location.hash.
 import { useEffect, useState } from 'react';
@@ -27,6 +27,7 @@ export type Route =
   | { page: 'scans' }
   | { page: 'events'; query: EventsQuery }
   | { page: 'process'; id: string }
+  | { page: 'actions' }
   | { page: 'settings' }
   | { page: 'not-found'; path: string };
 
@@ -46,6 +47,7 @@ export function parseRoute(hash: string): Route {
   if (first === 'scans') return { page: 'scans' };
   if (first === 'events') return { page: 'events', query: parseEventsQuery(search) };
   if (first === 'process' && second) return { page: 'process', id: second };
+  if (first === 'actions') return { page: 'actions' };
   if (first === 'settings') return { page: 'settings' };
   return { page: 'not-found', path };
 }

@@ -21,6 +21,8 @@ export interface AppState {
   t: Messages;
   settings: Settings | null;
   saveSettings(patch: MethodInput<'updateSettings'>): Promise<Settings>;
+  /** Settings changed through another call (exceptions): fetch them again. */
+  reloadSettings(): void;
   status: Status | null;
   setStatus(status: Status): void;
   report(err: unknown): void;
@@ -108,8 +110,8 @@ export function AppProvider({ client, children }: { client: MamoriClient; childr
   }, [client, loadStatus]);
 
   const value = useMemo<AppState>(() => ({
-    client, fmt, t, settings, saveSettings, status, setStatus, report, notify, banners, dismiss,
-  }), [client, fmt, t, settings, saveSettings, status, report, notify, banners, dismiss]);
+    client, fmt, t, settings, saveSettings, reloadSettings: loadSettings, status, setStatus, report, notify, banners, dismiss,
+  }), [client, fmt, t, settings, saveSettings, loadSettings, status, report, notify, banners, dismiss]);
 
   return <AppContext.Provider value={value}>{children}</AppContext.Provider>;
 }

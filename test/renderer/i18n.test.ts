@@ -117,6 +117,7 @@ describe('routes and token', () => {
     expect(parseRoute('#/alerts/al_123-x')).toEqual({ page: 'alert', id: 'al_123-x' });
     expect(parseRoute('#/quarantine')).toEqual({ page: 'quarantine' });
     expect(parseRoute('#/scans')).toEqual({ page: 'scans' });
+    expect(parseRoute('#/actions')).toEqual({ page: 'actions' });
     expect(parseRoute('#/settings')).toEqual({ page: 'settings' });
     expect(parseRoute('#/nope')).toEqual({ page: 'not-found', path: '/nope' });
   });

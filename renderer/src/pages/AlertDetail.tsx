@@ -1,5 +1,6 @@
-// One alert, answering four questions in order: what happened, what Mamori did, what you should
-// do, how to undo. Technical detail (rule, signature, hash, raw JSON) is folded under the first.
+// One alert, answering four questions in order: what happened, what Mamori did (file actions and response
+// actions, each with its Undo), what you should do (advice, then the response buttons), how to undo.
+// Technical detail (rule, signature, hash, raw JSON) is folded under the first.
 import { useState } from 'react';
 import type { Action, Alert, QuarantineItem } from '../../../preload/contract/index.js';
 import {
@@ -8,6 +9,7 @@ import {
 import { useApp, useLive } from '../state.js';
 import { href, processPath } from '../router.js';
 import { errorCode } from '../client.js';
+import { ActionList, ResponseTools } from '../response.js';
 
 interface Loaded {
   alert: Alert;
@@ -58,6 +60,8 @@ function AlertView({ alert, quarantine, reload, onAlert }: {
   const { t, fmt, client, report } = useApp();
   const [busy, setBusy] = useState(false);
   const text = alert.text[fmt.lang];
+  const responses = useLive((c) => c.listActions({ alertId: alert.id, limit: 200 }), ['action'], [alert.id]);
+  const responseItems = responses.data?.items ?? [];
 
   const setStatus = async (status: 'open' | 'resolved') => {
     setBusy(true);
@@ -110,11 +114,16 @@ function AlertView({ alert, quarantine, reload, onAlert }: {
 
       <section className="q" aria-labelledby="q2" data-testid="alert-what-done">
         <h2 id="q2"><span className="q-num" aria-hidden="true">2</span>{t.detail.q2}</h2>
-        {alert.actions.length === 0 ? <p>{t.detail.nothingDone}</p> : (
+        {alert.actions.length === 0 && responseItems.length === 0 ? (
+          responses.loading && !responses.data ? <Loading /> : <p>{t.detail.nothingDone}</p>
+        ) : null}
+        {alert.actions.length ? (
           <ul className="actions-list">
             {alert.actions.map((a) => <ActionLine key={a.id} action={a} />)}
           </ul>
-        )}
+        ) : null}
+        {responseItems.length ? <ActionList actions={responseItems} onChanged={responses.reload} /> : null}
+        {responses.error && !responses.data ? <LoadError error={responses.error} onRetry={responses.reload} /> : null}
       </section>
 
       <section className="q" aria-labelledby="q3" data-testid="alert-what-to-do">
@@ -124,6 +133,8 @@ function AlertView({ alert, quarantine, reload, onAlert }: {
             {text.advice.map((step, i) => <li key={i}>{step}</li>)}
           </ol>
         )}
+        <ResponseTools subject={{ main: alert, processAlert: alert.process?.entity_id ? alert : null, fileAlert: alert.file?.sha256 ? alert : null }}
+          actions={responseItems} onChanged={() => { responses.reload(); reload(); }} />
       </section>
 
       <section className="q" aria-labelledby="q4" data-testid="alert-undo">

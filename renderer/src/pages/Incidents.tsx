@@ -1,6 +1,7 @@
 // Incidents: alerts that belong together, listed by latest activity; one incident reads like a short report:
 // what happened (the most severe alert's words), the ATT&CK techniques, the programs involved (process
-// tree), a timeline of what they did, its alerts, and what to do.
+// tree), a timeline of what they did, its alerts, what Mamori did (response actions, with Undo) and what to do
+// (advice, then the response buttons).
 import { useState } from 'react';
 import type { Incident } from '../../../preload/contract/index.js';
 import { LoadError, Loading, Notice, PageTitle, SeverityBadge } from '../components.js';
@@ -8,6 +9,7 @@ import { errorCode } from '../client.js';
 import { useApp, useLive } from '../state.js';
 import { href, navigate, processPath } from '../router.js';
 import { describeEvent } from '../telemetry.js';
+import { ActionList, ResponseTools, subjectOf } from '../response.js';
 
 export function Incidents() {
   const { t, fmt } = useApp();
@@ -58,6 +60,7 @@ function IncidentRow({ incident: i, lang }: { incident: Incident; lang: 'en' | '
 export function IncidentDetail({ id }: { id: string }) {
   const { t, fmt, client, report } = useApp();
   const live = useLive((c) => c.getIncident({ id }), ['alert'], [id]);
+  const responses = useLive((c) => c.listActions({ incidentId: id, limit: 200 }), ['action'], [id]);
   const [busy, setBusy] = useState(false);
   const back = <a className="back-link" href={href('/incidents')}>← {t.incidents.back}</a>;
   if (live.error && !live.data) {
@@ -74,6 +77,8 @@ export function IncidentDetail({ id }: { id: string }) {
   if (!live.data) return <>{back}<PageTitle>{t.incidents.title}</PageTitle><Loading /></>;
   const { incident, alerts, timeline } = live.data;
   const text = incident.text[fmt.lang];
+  const subject = subjectOf(alerts);
+  const responseItems = responses.data?.items ?? [];
   const setStatus = async (status: 'open' | 'resolved') => {
     setBusy(true);
     try { await client.setIncidentStatus({ id: incident.id, status }); live.reload(); } catch (err) { report(err); } finally { setBusy(false); }
@@ -125,9 +130,17 @@ export function IncidentDetail({ id }: { id: string }) {
             ))}
           </ul>
         </section>
+        <section className="q" aria-labelledby="inc-done" data-testid="incident-what-done">
+          <h2 id="inc-done">{t.detail.q2}</h2>
+          {responses.error && !responses.data ? <LoadError error={responses.error} onRetry={responses.reload} />
+            : !responses.data ? <Loading />
+              : responseItems.length === 0 ? <p>{t.response.none}</p>
+                : <ActionList actions={responseItems} showAlertLink onChanged={responses.reload} />}
+        </section>
         <section className="q" aria-labelledby="inc-do">
           <h2 id="inc-do">{t.incidents.whatToDo}</h2>
           <ul data-testid="incident-advice">{text.advice.map((x) => <li key={x}>{x}</li>)}</ul>
+          {subject ? <ResponseTools subject={subject} actions={responseItems} onChanged={() => { responses.reload(); live.reload(); }} /> : null}
         </section>
       </article>
     </>

@@ -1,4 +1,5 @@
-// Settings: language (applied at once), watched folders, automatic quarantine, notification level, threat lists.
+// Settings: language (applied at once), watched folders, automatic quarantine, notification level, file protection,
+// response policy and exceptions, threat lists and rules.
 import { useId, useState, type FormEvent } from 'react';
 import { SEVERITY_ORDER, type MethodInput, type Severity } from '../../../preload/contract/index.js';
 import { Loading, Notice, PageTitle } from '../components.js';
@@ -9,6 +10,7 @@ import { SignatureLists } from './SignatureLists.js';
 import { YaraRules } from './YaraRules.js';
 import { SigmaRules } from './SigmaRules.js';
 import { FileProtection } from './FileProtection.js';
+import { ExceptionsSection, ResponsePolicySection } from './ResponseSettings.js';
 
 const NOTIFY_LEVELS: Severity[] = [...SEVERITY_ORDER].reverse();
 
@@ -138,6 +140,9 @@ export function SettingsPage() {
       </section>
 
       <FileProtection />
+
+      <ResponsePolicySection />
+      <ExceptionsSection />
 
       <SignatureLists />
 
