@@ -197,7 +197,8 @@ describe.each([['pidfd'], ['check-then-kill']] as const)('process control (%s)',
 
     const second = await c.suspendTree(tree.root);
     expect(second).toMatchObject({ ok: true, alreadyDone: true, undo: { possible: true, entityIds: [] } });
-    expect(second.processes.every((p) => p.outcome === 'stopped' && !p.changed)).toBe(true);
+    // (A short sleep that exited just before the stop stays a zombie of the stopped loop: gone, not stopped.)
+    expect(second.processes.every((p) => (p.outcome === 'stopped' && !p.changed) || p.outcome === 'gone')).toBe(true);
     expect(second.summary).toMatch(/already stopped/);
 
     if (first.undo.possible !== true) throw new Error('suspend must be undoable');
