@@ -20,7 +20,7 @@ const HELP = `Usage: npm run bench -- [options]
 
   --group G        which benchmarks: scan, telemetry, yara, files, rules, respond or all (default all; 8-12 minutes on 2 cores)
   --quick          small sizes everywhere for a fast check (about 1.5 minutes for all)
-  --runs R         runs per contender, the median is reported (default 3; scan, exec storm and files)
+  --runs R         runs per contender, the median is reported (default 3; scan, exec storm, store, files and rules)
   --seed S         seed of the generated data (default 1)
   -h, --help       this text
 

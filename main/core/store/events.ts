@@ -1,8 +1,8 @@
-// Telemetry history. insertBatch only appends rows (one transaction per batch, the time index appends too);
-// the full-text index and the entity and parent lookup tables are filled afterwards by indexPending(), up to
-// a watermark kept in the database. Every reader joins the indexed part with the few rows above the
-// watermark (search with the same word rules in JS), so a just-stored event is always found.
-// Lookups by process entity serve process trees.
+// Telemetry history. insertBatch only appends rows (one transaction per batch, 16 rows per INSERT statement,
+// no secondary index on the table); the full-text index and the entity, parent and time lookup tables are
+// filled afterwards by indexPending(), up to a watermark kept in the database. Every reader joins the indexed
+// part with the few rows above the watermark (search with the same word rules in JS), so a just-stored event
+// is always found. Lookups by process entity serve process trees.
 import type { Database, Statement } from 'better-sqlite3';
 import type { EventKind, TelemetryEvent } from '../../../preload/contract/index.js';
 
@@ -59,20 +59,35 @@ export function matchesWords(phrases: string[][], commandLine: string | null, ex
 
 // ---- one event <-> one row ------------------------------------------------------------------------------
 
-/** The row columns after id, in insert order (schema 7, see migrations/0007-compact-events.ts). */
+/**
+ * The row columns after id, in insert order (schema 13, see migrations/0013-narrow-events.ts): what SQL filters,
+ * joins, indexes or counts on stays a column (benches and tests read action, parent_pid and the command line
+ * too); the fields that are only ever shown share one JSON column, `detail`. 11 values per row instead of 24:
+ * each bound value costs SQLite and better-sqlite3 more than JSON.stringify spends on it.
+ */
 const COLUMNS = [
   'time', 'kind', 'action', 'process_entity', 'process_pid', 'parent_entity', 'process_executable', 'process_command_line',
-  'user_name', 'destination_ip', 'destination_port', 'sequence', 'process_name', 'process_args', 'process_start',
-  'process_cwd', 'process_hash', 'parent_pid', 'parent_executable', 'parent_command_line', 'user_id', 'group_id', 'present', 'extra',
+  'parent_pid', 'detail', 'extra',
 ] as const;
 
-// Bits of `present`: optional fields kept in columns, so "absent" and "null" stay different.
+/**
+ * Slots of `detail`, a JSON array: [flags, event.sequence, process.name, process.args, process.start,
+ * process.working_directory, process.hash.sha256, parent executable, parent command line, user.id, user.name,
+ * group.id, process.tid (only with HAS_TID)]. Readable in SQL too: json_extract(detail, '$[9]') is the uid.
+ */
+const D = { flags: 0, sequence: 1, name: 2, args: 3, start: 4, cwd: 5, hash: 6, parentExe: 7, parentCmd: 8, uid: 9, user: 10, gid: 11, tid: 12 } as const;
+
+// Bits of the flags slot: optional fields, so "absent" and "null" stay different, and values derived on reading.
+// The first five are schema 7's `present` bits, unchanged.
 const HAS_START = 1;
 const HAS_CWD = 2;
 const HAS_HASH = 4;
 const HAS_GROUP = 8;
 /** process.args is not stored: it is exactly what splitting process.command_line gives back. */
 const ARGS_IN_COMMAND_LINE = 16;
+/** process.name is not stored: it is the last segment of process.executable (what the process sensor sets). */
+const NAME_IS_BASENAME = 32;
+const HAS_TID = 64;
 
 const needsQuotes = /[\s'"\\$`]/;
 /** The process sensor's command line from argv (sensors/process/process-table.ts commandLine()). */
@@ -83,6 +98,23 @@ function joinArgs(args: string[]): string {
     out += (i ? ' ' : '') + (a === '' ? "''" : needsQuotes.test(a) ? `'${a.replace(/'/g, `'\\''`)}'` : a);
   }
   return out;
+}
+
+const NOT_PLAIN = /[^\S ]|['"\\$`]/;
+/**
+ * joinArgs(args) === line, without building the line in the common case: args that need no quoting (none
+ * empty, no whitespace, quote or shell character) one space apart. Nothing allocated, so less garbage collection
+ * inside insertBatch (which copies the live batch).
+ */
+function argsMakeLine(args: string[], line: string): boolean {
+  let pos = 0;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (i && line.charCodeAt(pos++) !== 32) return joinArgs(args) === line;
+    if (!a.length || !line.startsWith(a, pos) || a.includes(' ')) return joinArgs(args) === line;
+    pos += a.length;
+  }
+  return (pos === line.length && !NOT_PLAIN.test(line)) || joinArgs(args) === line;
 }
 
 /** The inverse of joinArgs() (only ever given what joinArgs() made, checked when the row was written). */
@@ -109,89 +141,104 @@ function splitArgs(line: string): string[] {
   return out;
 }
 
-const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** { sha256: string } and nothing else: the shape the detail slot keeps (anything else goes to `extra` as it is). */
+function isSha256Only(h: object): h is { sha256: string } {
+  let n = 0;
+  for (const k in h) if (++n > 1 || k !== 'sha256') return false;
+  return n === 1 && typeof (h as { sha256: unknown }).sha256 === 'string';
+}
 
 interface Row {
   id: number; time: string; kind: string; action: string; process_entity: string; process_pid: number; parent_entity: string | null;
-  process_executable: string | null; process_command_line: string | null; user_name: string | null; sequence: number | null;
-  process_name: string | null; process_args: string | null; process_start: string | null; process_cwd: string | null;
-  process_hash: string | Buffer | null; parent_pid: number | null; parent_executable: string | null; parent_command_line: string | null;
-  user_id: number | null; group_id: number | null; present: number; extra: string | null;
+  process_executable: string | null; process_command_line: string | null; parent_pid: number | null; detail: string; extra: string | null;
 }
 
 type Loose = Record<string, unknown>;
 
+/** The object under `key` in `into`, made when missing. */
+function sub(into: Loose, key: string): Loose {
+  return (into[key] ??= {}) as Loose;
+}
+
 /**
- * Appends the event's columns to `out`. Fields every event has are columns; rarer ones (syscall, network,
- * source, destination, libraries, env_vars, ...) go to `extra`, a JSON object merged back on reading.
- * No JSON for a plain process event except its argv: building the whole document cost more than the insert.
+ * Appends the event's columns to `out`. Fields every event has are columns or slots of `detail`; rarer ones
+ * (syscall, network, source, destination, libraries, env_vars, ...) go to `extra`, a JSON object merged back on
+ * reading. No JSON object for a plain process event: building the whole document cost more than the insert.
  */
 function encode(e: NewEvent, out: unknown[]): void {
   let extra: Loose | null = null;
-  const more = (key: string): Loose => {
-    extra ??= {};
-    return (extra[key] ??= {}) as Loose;
-  };
   for (const k in e) {
     if (k !== '@timestamp' && k !== 'event' && k !== 'process' && k !== 'user' && k !== 'group') (extra ??= {})[k] = (e as Loose)[k];
   }
-  for (const k in e.event) if (k !== 'kind' && k !== 'action' && k !== 'sequence') more('event')[k] = (e.event as Loose)[k];
-  for (const k in e.user) if (k !== 'id' && k !== 'name') more('user')[k] = (e.user as Loose)[k];
+  for (const k in e.event) if (k !== 'kind' && k !== 'action' && k !== 'sequence') sub(extra ??= {}, 'event')[k] = (e.event as Loose)[k];
+  for (const k in e.user) if (k !== 'id' && k !== 'name') sub(extra ??= {}, 'user')[k] = (e.user as Loose)[k];
   const p = e.process;
-  let present = e.group ? HAS_GROUP : 0;
-  if (e.group) for (const k in e.group) if (k !== 'id') more('group')[k] = (e.group as Loose)[k];
-  let hash: string | Buffer | null = null;
-  let args: string | null = null;
+  let flags = e.group ? HAS_GROUP : 0;
+  if (e.group) for (const k in e.group) if (k !== 'id') sub(extra ??= {}, 'group')[k] = (e.group as Loose)[k];
+  let args: string[] | null = null;
+  let start: unknown = null;
+  let cwd: unknown = null;
+  let hash: string | null = null;
+  let tid: unknown = null;
   if (p.args !== null) {
-    if (p.command_line !== null && joinArgs(p.args) === p.command_line) present |= ARGS_IN_COMMAND_LINE;
-    else args = JSON.stringify(p.args);
+    if (p.command_line !== null && argsMakeLine(p.args, p.command_line)) flags |= ARGS_IN_COMMAND_LINE;
+    else args = p.args;
+  }
+  let name = p.name;
+  const exe = p.executable;
+  if (name !== null && exe !== null && exe.endsWith(name) && exe.lastIndexOf('/') === exe.length - name.length - 1) {
+    flags |= NAME_IS_BASENAME;
+    name = null;
   }
   for (const k in p) {
-    if ((p as Loose)[k] === undefined) continue; // as JSON would: an undefined field is an absent one
+    const v = (p as Loose)[k];
+    if (v === undefined) continue; // as JSON would: an undefined field is an absent one
     switch (k) {
       case 'entity_id': case 'pid': case 'name': case 'executable': case 'command_line': case 'args': case 'parent': break;
-      case 'start': present |= HAS_START; break;
-      case 'working_directory': present |= HAS_CWD; break;
+      case 'tid': flags |= HAS_TID; tid = v; break;
+      case 'start': flags |= HAS_START; start = v; break;
+      case 'working_directory': flags |= HAS_CWD; cwd = v; break;
       case 'hash':
-        // Only the {sha256} shape (or null) fits the column; anything else is kept as it is.
-        if (p.hash === null || (p.hash && Object.keys(p.hash).length === 1 && typeof p.hash.sha256 === 'string')) {
-          present |= HAS_HASH;
-          hash = p.hash?.sha256 ?? null;
-          if (hash !== null && SHA256_HEX.test(hash)) hash = Buffer.from(hash, 'hex'); // 32 bytes instead of 64
-        } else more('process').hash = p.hash;
+        if (v === null || (typeof v === 'object' && isSha256Only(v))) {
+          flags |= HAS_HASH;
+          hash = v?.sha256 ?? null;
+        } else sub(extra ??= {}, 'process').hash = v;
         break;
-      default: more('process')[k] = (p as Loose)[k];
+      default: sub(extra ??= {}, 'process')[k] = v;
     }
   }
   const parent = p.parent;
+  // A new array each time: one array reused for every event measured ~20 % slower (storing new strings into an
+  // old object costs V8 more than allocating).
+  const d = [flags, e.event.sequence, name, args, start, cwd, hash, parent?.executable ?? null, parent?.command_line ?? null,
+    e.user.id, e.user.name, e.group?.id ?? null];
+  if (flags & HAS_TID) d.push(tid);
   out.push(
-    e['@timestamp'], e.event.kind, e.event.action, p.entity_id, p.pid, parent?.entity_id ?? null, p.executable, p.command_line,
-    e.user.name, e.destination?.ip ?? null, e.destination?.port ?? null, e.event.sequence, p.name,
-    args, p.start ?? null, p.working_directory ?? null, hash,
-    parent ? parent.pid : null, parent?.executable ?? null, parent?.command_line ?? null, e.user.id, e.group?.id ?? null,
-    present, extra === null ? null : JSON.stringify(extra),
+    e['@timestamp'], e.event.kind, e.event.action, p.entity_id, p.pid, parent?.entity_id ?? null, exe, p.command_line,
+    parent ? parent.pid : null, JSON.stringify(d), extra === null ? null : JSON.stringify(extra),
   );
 }
 
 function decode(r: Row): TelemetryEvent {
-  const process: Loose = {
-    entity_id: r.process_entity, pid: r.process_pid, name: r.process_name, executable: r.process_executable,
-    command_line: r.process_command_line,
-    args: r.present & ARGS_IN_COMMAND_LINE ? splitArgs(r.process_command_line!) : r.process_args === null ? null : JSON.parse(r.process_args) as string[],
-  };
-  if (r.present & HAS_START) process.start = r.process_start;
-  if (r.present & HAS_CWD) process.working_directory = r.process_cwd;
-  if (r.present & HAS_HASH) {
-    const h = r.process_hash;
-    process.hash = h === null ? null : { sha256: typeof h === 'string' ? h : h.toString('hex') };
-  }
+  const d = JSON.parse(r.detail) as unknown[];
+  const flags = d[D.flags] as number;
+  const exe = r.process_executable;
+  const process: Loose = { entity_id: r.process_entity, pid: r.process_pid };
+  if (flags & HAS_TID) process.tid = d[D.tid];
+  process.name = flags & NAME_IS_BASENAME ? exe!.slice(exe!.lastIndexOf('/') + 1) : d[D.name];
+  process.executable = exe;
+  process.command_line = r.process_command_line;
+  process.args = flags & ARGS_IN_COMMAND_LINE ? splitArgs(r.process_command_line!) : d[D.args];
+  if (flags & HAS_START) process.start = d[D.start];
+  if (flags & HAS_CWD) process.working_directory = d[D.cwd];
+  if (flags & HAS_HASH) process.hash = d[D.hash] === null ? null : { sha256: d[D.hash] };
   process.parent = r.parent_pid === null ? null
-    : { entity_id: r.parent_entity, pid: r.parent_pid, executable: r.parent_executable, command_line: r.parent_command_line };
+    : { entity_id: r.parent_entity, pid: r.parent_pid, executable: d[D.parentExe], command_line: d[D.parentCmd] };
   const e: Loose = {
-    id: r.id, '@timestamp': r.time, event: { kind: r.kind, action: r.action, sequence: r.sequence }, process,
-    user: { id: r.user_id, name: r.user_name },
+    id: r.id, '@timestamp': r.time, event: { kind: r.kind, action: r.action, sequence: d[D.sequence] }, process,
+    user: { id: d[D.uid], name: d[D.user] },
   };
-  if (r.present & HAS_GROUP) e.group = { id: r.group_id };
+  if (flags & HAS_GROUP) e.group = { id: d[D.gid] };
   if (r.extra !== null) {
     for (const [k, v] of Object.entries(JSON.parse(r.extra) as Loose)) {
       const into = e[k];
@@ -207,14 +254,19 @@ function decode(r: Row): TelemetryEvent {
 /** Rows per indexPending() call: ~15-40 ms of work here, so the event loop stays responsive. */
 export const FTS_SLICE_ROWS = 5000;
 
+/**
+ * Rows per INSERT statement (a multi-row VALUES list): one statement run per row cost more than SQLite's work
+ * on the row (measured on 11-value rows: 8 to 32 rows per statement ~+15-20 % events/s, 64 less).
+ */
+const ROWS_PER_INSERT = 16;
+
 export class EventsRepo {
-  private readonly insert: Statement;
+  /** INSERT statements by rows per statement: ROWS_PER_INSERT and the powers of two below it (a batch's tail). */
+  private readonly inserts = new Map<number, Statement>();
   private readonly watermark: Statement;
 
   /** afterWrite: told after each batch (the WAL checkpoint thread starts on it, see checkpointer.ts). */
   constructor(private readonly db: Database, private readonly afterWrite: () => void = () => undefined) {
-    // One row per statement: a multi-row VALUES list measured slower (SQLite runs it as a compound SELECT).
-    this.insert = db.prepare(`INSERT INTO events (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
     this.watermark = db.prepare('SELECT indexed_upto FROM events_fts_state').pluck();
     // The words arrive as JSON of their tokens; one search calls this per unindexed row, so parse once.
     let cached: { json: string; phrases: string[][] } = { json: '[]', phrases: [] };
@@ -230,32 +282,43 @@ export class EventsRepo {
    */
   insertBatch(events: NewEvent[]): number {
     if (!events.length) return 0;
-    let first = 0;
+    let last = 0;
     this.db.transaction(() => {
       const params: unknown[] = [];
-      for (let i = 0; i < events.length; i++) {
+      for (let i = 0; i < events.length;) {
+        const left = events.length - i;
+        const n = left >= ROWS_PER_INSERT ? ROWS_PER_INSERT : 1 << (31 - Math.clz32(left)); // then 8, 4, 2, 1
         params.length = 0;
-        encode(events[i]!, params);
-        const info = this.insert.run(params);
-        if (i === 0) first = Number(info.lastInsertRowid);
+        for (const end = i + n; i < end; i++) encode(events[i]!, params);
+        last = Number(this.insertRows(n).run(params).lastInsertRowid);
       }
     })();
     this.afterWrite();
-    return first;
+    return last - events.length + 1;
   }
 
-  /** The highest event id the full-text index and the entity lookups cover. */
+  private insertRows(n: number): Statement {
+    let s = this.inserts.get(n);
+    if (!s) {
+      const row = `(${COLUMNS.map(() => '?').join(', ')})`;
+      s = this.db.prepare(`INSERT INTO events (${COLUMNS.join(', ')}) VALUES ${Array.from({ length: n }, () => row).join(', ')}`);
+      this.inserts.set(n, s);
+    }
+    return s;
+  }
+
+  /** The highest event id the full-text index and the entity, parent and time lookups cover. */
   indexedUpTo(): number {
     return this.watermark.get() as number;
   }
 
-  /** Events stored but not yet in the full-text index and the entity lookups. */
+  /** Events stored but not yet in the full-text index and the lookups. */
   pendingIndex(): number {
     return (this.db.prepare('SELECT count(*) FROM events WHERE id > ?').pluck().get(this.indexedUpTo()) as number);
   }
 
   /**
-   * Adds up to maxRows not-yet-indexed events to the full-text index and the entity and parent lookups,
+   * Adds up to maxRows not-yet-indexed events to the full-text index and the entity, parent and time lookups,
    * oldest first, in one transaction that also moves the watermark. Returns how many events it covered
    * (0: everything is indexed).
    */
@@ -274,6 +337,7 @@ export class EventsRepo {
       this.db.prepare(`INSERT INTO events_by_parent (parent, id)
         SELECT parent_entity, id FROM events WHERE id > ? AND id <= ? AND kind = 'process' AND parent_entity IS NOT NULL ORDER BY 1, 2`)
         .run(from, range.hi);
+      this.db.prepare('INSERT INTO events_by_time (time, id) SELECT time, id FROM events WHERE id > ? AND id <= ? ORDER BY 1, 2').run(from, range.hi);
       this.db.prepare('UPDATE events_fts_state SET indexed_upto = ?').run(range.hi);
       return range.n;
     })();
@@ -293,10 +357,16 @@ export class EventsRepo {
     }
     if (q.since) { where.push('e.time >= @since'); params.since = new Date(q.since).toISOString(); }
     if (q.until) { where.push('e.time <= @until'); params.until = new Date(q.until).toISOString(); }
+    if (q.since && q.until && !match) {
+      // A window (the only time filter SQLite used the old time index for): ids from the time lookup for the
+      // indexed rows, a scan above the watermark. With text, the words choose the rows, as before.
+      where.push(`e.id IN (SELECT id FROM events_by_time WHERE time >= @since AND time <= @until
+        UNION ALL SELECT id FROM events WHERE id > @indexed AND time >= @since AND time <= @until)`);
+    }
     if (q.kind) { where.push('e.kind = @kind'); params.kind = q.kind; }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const rows = this.db.transaction(() => {
-      if (match) params.indexed = this.indexedUpTo();
+      if (match || (q.since && q.until)) params.indexed = this.indexedUpTo();
       return this.db.prepare(`SELECT e.* FROM events e ${clause} ORDER BY e.id DESC LIMIT @limit OFFSET @offset`).all(params) as Row[];
     })();
     const more = rows.length > q.limit;
@@ -343,7 +413,8 @@ export class EventsRepo {
   /**
    * Retention: remove events older than `before` and, while the database file is larger than `maxBytes`,
    * the oldest events in chunks. Indexed events leave the full-text index (external content needs the old
-   * values to delete) and the entity lookups with them; events above the watermark were never in those.
+   * values to delete) and the entity, parent and time lookups with them; events above the watermark were never
+   * in those.
    * Returns how many events were removed.
    */
   prune(before: string, maxBytes: number, dbBytes: () => number): number {
@@ -358,6 +429,7 @@ export class EventsRepo {
         for (const r of rows) unindex.run(r.id, r.process_command_line, r.process_executable);
         this.db.prepare(`DELETE FROM events_by_entity WHERE (entity, id) IN
           (SELECT process_entity, id FROM events WHERE id <= ? AND process_entity IS NOT NULL)`).run(lastId);
+        this.db.prepare(`DELETE FROM events_by_time WHERE (time, id) IN (SELECT time, id FROM events WHERE id <= ?)`).run(lastId);
         this.db.prepare(`DELETE FROM events_by_parent WHERE (parent, id) IN
           (SELECT parent_entity, id FROM events WHERE id <= ? AND kind = 'process' AND parent_entity IS NOT NULL)`).run(lastId);
         removed += this.db.prepare('DELETE FROM events WHERE id <= ?').run(lastId).changes;

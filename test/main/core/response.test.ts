@@ -75,7 +75,9 @@ describe('response actions on real processes', () => {
     expect(action).toMatchObject({ kind: 'kill', status: 'succeeded', actor: 'user', reason: 'test: looks malicious', changed: true, undo: { possible: false } });
     expect(action.processes.map((p) => p.pid)).toEqual(expect.arrayContaining(longLived));
     expect(action.processes.map((p) => p.pid)).not.toEqual(expect.arrayContaining([bystander.root]));
-    expect(action.processes.every((p) => p.outcome === 'killed')).toBe(true);
+    // (One of the loop's short sleeps may have exited in between: gone, not killed.)
+    expect(action.processes.every((p) => p.outcome === 'killed' || p.outcome === 'gone')).toBe(true);
+    expect(action.processes.find((p) => p.pid === tree.root)?.outcome).toBe('killed');
     await waitFor('the tree to be gone', () => members.every((pid) => !running(pid)), 3000);
     expect(bystander.members().length).toBeGreaterThanOrEqual(3);
     expect(await grows(join(dir, 'other'))).toBe(true);

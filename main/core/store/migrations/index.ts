@@ -13,9 +13,10 @@ import { migration as m9 } from './0009-lazy-entity-indexes.js';
 import { migration as m10 } from './0010-behaviour-alerts.js';
 import { migration as m11 } from './0011-incidents.js';
 import { migration as m12 } from './0012-response-actions.js';
+import { migration as m13 } from './0013-narrow-events.js';
 
 export type { Migration };
-export const migrations: readonly Migration[] = [m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12];
+export const migrations: readonly Migration[] = [m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13];
 export const LATEST_VERSION = migrations.length;
 
 export class SchemaTooNewError extends Error {
