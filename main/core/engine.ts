@@ -146,7 +146,12 @@ export class Engine {
           return { ok: false, summary: `Could not restore the file: ${(err as Error).message}`, error: { code: (err as { code?: string }).code ?? 'FAILED', message: (err as Error).message } };
         }
       },
-      changed: (a) => { this.o.events.emit('action', a); this.emitStatus(); },
+      changed: (a) => {
+        // Exec decisions already cached were made without this block (or with it).
+        if (a.kind === 'block_hash' || a.kind === 'unblock_hash') this.sensor.flushCache();
+        this.o.events.emit('action', a);
+        this.emitStatus();
+      },
     });
     this.networkSensor = new NetworkSensor({
       choice: o.networkSensor,
