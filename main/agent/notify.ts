@@ -1,5 +1,6 @@
 // Desktop notifications for the headless agent when a desktop session is there (the Electron shell has its
-// own). Only alerts at or above the user's threshold, once per alert; failures are silent by design.
+// own). Alerts at or above the user's threshold, once per alert, questions of the response policy and
+// isolations; failures are silent by design.
 import type { Core } from '../core/index.js';
 import { SEVERITY_ORDER } from '../../preload/contract/index.js';
 
@@ -16,5 +17,19 @@ export function startDesktopNotifier(core: Core): { stop(): void } {
       notifier.notify({ title: `Mamori: ${alert.title}`, message: alert.file?.path ?? alert.text.en.summary, wait: false }, () => undefined);
     })().catch(() => undefined);
   });
-  return { stop: off };
+  // Questions of the response policy and isolations: the user must learn of them now, not find them later.
+  const offAction = core.events.on('action', (action) => {
+    const key = `${action.id}:${action.status}`;
+    if (seen.has(key)) return;
+    const isolated = action.kind === 'isolate' && action.status === 'succeeded' && action.changed;
+    if (action.status !== 'pending' && !isolated) return;
+    seen.add(key);
+    void (async () => {
+      const { default: notifier } = await import('node-notifier');
+      const message = isolated ? 'This computer was cut off the network to stop an attack. Open Mamori to see why, and to reconnect.'
+        : `${action.summary} Answer in Mamori, or: mamori respond approve|decline ${action.id}`;
+      notifier.notify({ title: isolated ? 'Mamori: computer isolated' : 'Mamori asks: may it act?', message, wait: false }, () => undefined);
+    })().catch(() => undefined);
+  });
+  return { stop: () => { off(); offAction(); } };
 }
