@@ -12,6 +12,7 @@ import { createCore, type Core, type CoreConfig } from '../../../main/core/index
 import { ResponseLoop } from '../../../main/core/response.js';
 import { openStore } from '../../../main/core/store/index.js';
 import { HELPERS_DIR } from '../../helpers/native-helper.js';
+import { entityOfPid, procStat } from '../../helpers/procs.js';
 import { createTestNetwork, netnsSkipReason, type TestNetwork } from '../../helpers/netns.js';
 import { tempDirs, waitFor } from '../../helpers/temp.js';
 
@@ -20,16 +21,8 @@ const groups: number[] = [];
 const cores: Core[] = [];
 const EICAR = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*';
 
-function stat(pid: number): { state: string; ppid: number; pgrp: number; ticks: number } | null {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { state: f[0]!, ppid: Number(f[1]), pgrp: Number(f[2]), ticks: Number(f[19]) };
-  } catch {
-    return null;
-  }
-}
-const entityOf = (pid: number) => `${pid}-${stat(pid)!.ticks}`;
+const stat = procStat;
+const entityOf = entityOfPid;
 const running = (pid: number) => { const s = stat(pid); return !!s && s.state !== 'Z' && s.state !== 'X'; };
 const inGroup = (pgrp: number) => readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number).filter((pid) => stat(pid)?.pgrp === pgrp && running(pid));
 

@@ -8,27 +8,18 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessControl, ProcessControlError, type TreeResult } from '../../../../main/core/respond/process/index.js';
-import { entityId, readProcStat } from '../../../../main/core/sensors/process/index.js';
 import { HELPERS_DIR, run } from '../../../helpers/native-helper.js';
+import { entityOfPid, procStat, type ProcStat } from '../../../helpers/procs.js';
 import { tempDirs, waitFor } from '../../../helpers/temp.js';
 
 const HELPER = join(HELPERS_DIR, 'mamori-proc-signal');
 const dirs = tempDirs();
 
-interface Proc { pid: number; ticks: number; state: string; ppid: number; pgrp: number }
-
-function stat(pid: number): Proc | null {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { pid, state: f[0]!, ppid: Number(f[1]), pgrp: Number(f[2]), ticks: Number(f[19]) };
-  } catch {
-    return null;
-  }
-}
+type Proc = ProcStat;
+const stat = procStat;
 
 /** The entity id exactly as the process sensor makes it. */
-const entityOf = (pid: number) => entityId(pid, readProcStat(pid)!.startNs, 0);
+const entityOf = entityOfPid;
 const ticksOf = (pid: number) => Number(entityOf(pid).split('-')[1]);
 
 function alive(pid: number): boolean {
