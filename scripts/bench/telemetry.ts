@@ -335,23 +335,15 @@ interface StoreRun {
   dbBytes: number;
 }
 
-interface StoreResult {
+/** The medians of the runs' figures (StoreRun's, but for the timings only one run has), plus the searches. */
+interface StoreResult extends Omit<StoreRun, 'indexSeconds' | 'generateSeconds'> {
   status: Status;
   reason: string | null;
   events: number;
   batch: number;
-  /** One per run (--runs), each on a fresh store; the figures below are their medians. */
+  /** One per run (--runs), each on a fresh store; the figures of this result are their medians. */
   runs: StoreRun[];
-  insertSeconds: number;
-  eventsPerSec: number;
-  firstTenthPerSec: number;
-  lastTenthPerSec: number;
-  bare24PerSec: number;
-  bareRowPerSec: number;
-  indexRowsPerSec: number;
-  withIndexingPerSec: number;
   avgDocBytes: number;
-  dbBytes: number;
   searches: { label: string; text: string; matches: number; returned: number; medianMs: number; p90Ms: number; runsMs: number[] }[];
 }
 
