@@ -1,17 +1,17 @@
 // Loading Sigma rule files (every rule reports loaded or a coded reason) and running them on events.
 // Rules are compiled once and indexed by the event kind and action their logsource sees; within those, a
-// literal prefilter (prefilter.ts) picks the few whose necessary text occurs in the event. Field values are
+// literal prefilter (plan.ts, prefilter.ts) picks the few whose necessary text occurs in the event. Field values are
 // read and lower-cased once per event, whichever route reads them.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { TelemetryEvent } from '../../../../preload/contract/index.js';
+import type { EventKind, TelemetryEvent } from '../../../../preload/contract/index.js';
 import { CorrelationState, compileCorrelation, type CompiledCorrelation, type CorrelationFinding } from './correlation.js';
 import { SigmaError, type SigmaErrorCode } from './errors.js';
-import { EventFields, KEYWORD_SOURCES, slotOfSource, sourceOf, type LogsourceRoute } from './fields.js';
+import { EventFields, type LogsourceRoute } from './fields.js';
 import type { ItemOptions } from './modifiers.js';
-import { LiteralSet, type Anchor } from './prefilter.js';
-import { compileRule, KEYWORDS, type CompiledRule } from './rule.js';
+import { EventPlan } from './plan.js';
+import { compileRule, type CompiledRule } from './rule.js';
 
 export interface RuleLoadResult {
   file: string;
@@ -154,116 +154,16 @@ export interface SigmaFinding {
   events: TelemetryEvent[];
 }
 
-/** The prefilter's pseudo-slot for the joined keyword text (a keyword literal spanning two fields). */
-const KEYWORD_TEXT = -1;
-const ARGS_SLOT = slotOfSource('process.args');
-const COMMAND_LINE_SLOT = slotOfSource('process.command_line');
-
-/** What follows the last '/' ('' when there is none: no `endswith: /name` can hold then). */
-const lastSegment = (path: string) => { const i = path.lastIndexOf('/'); return i < 0 ? '' : path.slice(i + 1); };
-
-/** One rule as an event kind/action sees it: the rule, its logsource route, the correlations it feeds. */
-interface PlanEntry { rule: CompiledRule; route: LogsourceRoute; correlations: CorrelationState[] | null }
-
-/** Where an anchor is looked for: the event sources (slots) whose text must hold it. */
-function anchorSlots(route: LogsourceRoute, a: Anchor): number[] {
-  if (a.field === KEYWORDS) return a.literal.includes('\n') ? [KEYWORD_TEXT] : KEYWORD_SOURCES.map(slotOfSource);
-  const src = sourceOf(route, a.field)!;
-  // auditd's a0..a9 are process.args items. The sensors build process.command_line from the same args,
-  // quoting only with ' (commandLine()), so a literal without ' inside an arg is inside the command line,
-  // which the process_creation rules scan anyway.
-  if (!a.exact && /^\$arg\d$/.test(src)) return [a.literal.includes("'") ? ARGS_SLOT : COMMAND_LINE_SLOT];
-  return [slotOfSource(src)];
-}
-
-/**
- * Every rule an event of one kind and action can meet (all routes together), with one prefilter: an
- * Aho-Corasick pass per event source (scanned once, whichever routes and Sigma field names read it) and a
- * hash lookup per source for equality anchors. Rules without anchors always run.
- */
-class EventPlan {
-  private readonly always: number[] = [];
-  private readonly scans: { slot: number; set: LiteralSet }[] = [];
-  private readonly exact: { slot: number; values: Map<string, number[]> }[] = [];
-  /** Equality of the last path segment (`Image|endswith: /bash`): a lookup instead of a scan of the path. */
-  private readonly basenames: { slot: number; values: Map<string, number[]> }[] = [];
-  private readonly marks: Uint32Array;
-  private stamp = 0;
-  private readonly found: number[] = [];
-
-  constructor(readonly entries: PlanEntry[], prefilter: boolean) {
-    this.marks = new Uint32Array(entries.length);
-    const literals = new Map<number, { literal: string; id: number }[]>();
-    const exact = new Map<number, Map<string, number[]>>();
-    const basenames = new Map<number, Map<string, number[]>>();
-    entries.forEach(({ rule, route }, id) => {
-      if (!rule.anchors || !prefilter) { this.always.push(id); return; }
-      for (const a of rule.anchors) {
-        for (const slot of anchorSlots(route, a)) {
-          if (a.exact) {
-            const byValue = a.basename ? basenames : exact;
-            const values = byValue.get(slot) ?? new Map<string, number[]>();
-            const ids = values.get(a.literal) ?? [];
-            if (!ids.includes(id)) ids.push(id);
-            values.set(a.literal, ids);
-            byValue.set(slot, values);
-          } else {
-            const list = literals.get(slot) ?? [];
-            list.push({ literal: a.literal, id });
-            literals.set(slot, list);
-          }
-        }
-      }
-    });
-    for (const [slot, list] of literals) this.scans.push({ slot, set: new LiteralSet(list) });
-    for (const [slot, values] of exact) this.exact.push({ slot, values });
-    for (const [slot, values] of basenames) this.basenames.push({ slot, values });
-  }
-
-  /** The entries worth running on this event, in entry order (a list reused from event to event). */
-  candidates(fields: EventFields): readonly number[] {
-    if (++this.stamp === 0xffffffff) { this.marks.fill(0); this.stamp = 1; }
-    const { found, marks, stamp } = this;
-    found.length = 0;
-    for (const id of this.always) { marks[id] = stamp; found.push(id); }
-    for (const { slot, set } of this.scans) {
-      const text = slot === KEYWORD_TEXT ? fields.keywordText() : fields.textAt(slot);
-      if (text !== null) set.mark(text, marks, stamp, found);
-    }
-    for (const { slot, values } of this.exact) {
-      const v = fields.valueAt(slot);
-      if (v === undefined || v === null) continue;
-      if (!Array.isArray(v)) { this.hit(values.get(fields.lowerAt(slot)!)); continue; }
-      for (const x of v as readonly unknown[]) if (x !== null) this.hit(values.get(String(x).toLowerCase()));
-    }
-    for (const { slot, values } of this.basenames) {
-      const v = fields.valueAt(slot);
-      if (v === undefined || v === null) continue;
-      if (!Array.isArray(v)) { this.hit(values.get(lastSegment(fields.lowerAt(slot)!))); continue; }
-      for (const x of v as readonly unknown[]) if (x !== null) this.hit(values.get(lastSegment(String(x).toLowerCase())));
-    }
-    // In entry order; an insertion sort, as there are a handful (Array.sort with a comparator cost 5 %).
-    for (let i = 1; i < found.length; i++) {
-      const id = found[i]!;
-      let j = i - 1;
-      while (j >= 0 && found[j]! > id) { found[j + 1] = found[j]!; j--; }
-      found[j + 1] = id;
-    }
-    return found;
-  }
-
-  private hit(ids: number[] | undefined): void {
-    if (!ids) return;
-    for (const id of ids) if (this.marks[id] !== this.stamp) { this.marks[id] = this.stamp; this.found.push(id); }
-  }
-}
-
 export class SigmaEngine {
   /** kind/action -> the plan for such events. */
-  private readonly index = new Map<string, Map<string, EventPlan>>();
+  private readonly index = new Map<string, { action: string; plan: EventPlan<CorrelationState[] | null> }[]>();
   private readonly correlationsByRule = new Map<string, CorrelationState[]>();
   private evaluated = 0;
   private fields: EventFields | null = null;
+  /** The last event's kind, action and plan: events come in runs of one kind. */
+  private lastKind = '';
+  private lastAction = '';
+  private lastPlan: EventPlan<CorrelationState[] | null> | null = null;
 
   /** `prefilter: false` runs every rule on every event it can see (tests compare the two). */
   constructor(readonly rules: readonly CompiledRule[], readonly correlations: readonly CompiledCorrelation[] = [], private readonly o: { prefilter?: boolean } = {}) {
@@ -278,22 +178,23 @@ export class SigmaEngine {
   }
 
   /** The plan for events of this kind and action (built on first sight of the pair). */
-  private planFor(kind: string, action: string): EventPlan {
+  private planFor(kind: string, action: string): EventPlan<CorrelationState[] | null> {
+    // A handful of actions per kind: a scan comparing strings beats hashing them for every event.
     let byAction = this.index.get(kind);
-    if (!byAction) { byAction = new Map(); this.index.set(kind, byAction); }
-    let plan = byAction.get(action);
-    if (plan) return plan;
+    if (!byAction) { byAction = []; this.index.set(kind, byAction); }
+    for (let i = 0; i < byAction.length; i++) if (byAction[i]!.action === action) return byAction[i]!.plan;
     // Grouped by route, so consecutive candidates rarely switch the field mapping.
     const byRoute = new Map<LogsourceRoute, CompiledRule[]>();
     for (const r of this.rules) {
+      if (r.kinds && !r.kinds.has(kind as EventKind)) continue;
       if (!r.route.events.some((e) => e.kind === kind && (e.actions === null || e.actions.includes(action)))) continue;
       const list = byRoute.get(r.route) ?? [];
       list.push(r);
       byRoute.set(r.route, list);
     }
-    const entries = [...byRoute].flatMap(([route, rules]) => rules.map((rule) => ({ rule, route, correlations: this.correlationsByRule.get(rule.id) ?? null })));
-    plan = new EventPlan(entries, this.o.prefilter !== false);
-    byAction.set(action, plan);
+    const entries = [...byRoute].flatMap(([route, rules]) => rules.map((rule) => ({ rule, route, feeds: this.correlationsByRule.get(rule.id) ?? null })));
+    const plan = new EventPlan(entries, this.o.prefilter !== false);
+    byAction.push({ action, plan });
     return plan;
   }
 
@@ -301,12 +202,17 @@ export class SigmaEngine {
   evaluate(event: TelemetryEvent): SigmaFinding[] {
     this.evaluated++;
     const out: SigmaFinding[] = [];
-    const plan = this.planFor(event.event.kind, event.event.action);
+    const kind = event.event.kind;
+    const action = event.event.action;
+    const plan = kind === this.lastKind && action === this.lastAction ? this.lastPlan! : this.planFor(kind, action);
+    this.lastKind = kind;
+    this.lastAction = action;
+    this.lastPlan = plan;
     const entries = plan.entries;
     if (!entries.length) return out;
     const fields = this.fields ? this.fields.reset(event, entries[0]!.route) : (this.fields = new EventFields(event, entries[0]!.route));
     for (const i of plan.candidates(fields)) {
-      const { rule, route, correlations } = entries[i]!;
+      const { rule, route, feeds: correlations } = entries[i]!;
       if (!rule.matches(fields.use(route))) continue;
       if (rule.generate) out.push({ rule, event, events: [event] });
       if (correlations) {

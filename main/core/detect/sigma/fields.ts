@@ -78,6 +78,13 @@ export const LOGSOURCES: Readonly<Record<string, LogsourceRoute>> = {
 /** Sources with few distinct values: an anchor on them is a last resort for the prefilter. */
 export const COARSE_SOURCES: ReadonlySet<string> = new Set(['user.name', 'user.id', '$initiated', 'event.action', 'network.transport', 'network.type']);
 
+/** Sources whose values repeat from event to event (a program, its parent, a folder): see Anchor.repeats. */
+export const REPEATING_SOURCES: ReadonlySet<string> = new Set(['process.executable', 'process.name', 'process.parent.executable',
+  'process.parent.command_line', 'process.working_directory']);
+
+/** The auditd record type each event kind stands for (see $audit_type). */
+export const AUDIT_TYPE_OF: Readonly<Record<EventKind, string | undefined>> = { process: 'EXECVE', syscall: 'SYSCALL', file: 'PATH', network: undefined };
+
 /** Audit record types Mamori's sensors produce (see $audit_type). */
 export const AUDIT_TYPES = new Set(['EXECVE', 'SYSCALL', 'PATH']);
 
@@ -118,31 +125,40 @@ function scalarOrList(cur: unknown): FieldValue {
   return undefined;
 }
 
-// The sources the rules read most, as plain property reads: each function keeps its own inline caches, where
-// one generic path walker would see every event shape at one site and go megamorphic (3x slower per read).
-const COMMON_READERS: Record<string, Reader> = {
-  'process.executable': (e) => scalarOrList(e.process?.executable),
-  'process.command_line': (e) => scalarOrList(e.process?.command_line),
-  'process.args': (e) => scalarOrList(e.process?.args),
-  'process.name': (e) => scalarOrList(e.process?.name),
-  'process.pid': (e) => scalarOrList(e.process?.pid),
-  'process.working_directory': (e) => scalarOrList(e.process?.working_directory),
-  'process.parent.executable': (e) => scalarOrList(e.process?.parent?.executable),
-  'process.parent.command_line': (e) => scalarOrList(e.process?.parent?.command_line),
-  'process.parent.pid': (e) => scalarOrList(e.process?.parent?.pid),
-  'user.name': (e) => scalarOrList(e.user?.name),
-  'user.id': (e) => scalarOrList(e.user?.id),
-  'file.path': (e) => scalarOrList(e.file?.path),
-  'file.old_path': (e) => scalarOrList(e.file?.old_path),
-  'destination.ip': (e) => scalarOrList(e.destination?.ip),
-  'destination.port': (e) => scalarOrList(e.destination?.port),
-  'event.action': (e) => scalarOrList(e.event.action),
-};
+// The sources the rules read most, read together as each event arrives, by one function of plain property
+// reads: a reader per source called from one site would see every reader and every event shape there and go
+// megamorphic (several times slower per read). Their slots are 0..COMMON_SOURCES.length-1.
+const COMMON_SOURCES = [
+  'process.executable', 'process.command_line', 'process.args', 'process.name', 'process.pid', 'process.working_directory',
+  'process.parent.executable', 'process.parent.command_line', 'process.parent.pid', 'user.name', 'user.id', 'file.path',
+  'file.old_path', 'destination.ip', 'destination.port', 'event.action',
+] as const;
+
+function readCommon(e: TelemetryEvent, out: FieldValue[]): void {
+  const p = e.process as TelemetryEvent['process'] | undefined;
+  const parent = p?.parent;
+  const file = e.file;
+  const dest = e.destination;
+  out[0] = scalarOrList(p?.executable);
+  out[1] = scalarOrList(p?.command_line);
+  out[2] = scalarOrList(p?.args);
+  out[3] = scalarOrList(p?.name);
+  out[4] = scalarOrList(p?.pid);
+  out[5] = scalarOrList(p?.working_directory);
+  out[6] = scalarOrList(parent?.executable);
+  out[7] = scalarOrList(parent?.command_line);
+  out[8] = scalarOrList(parent?.pid);
+  out[9] = scalarOrList(e.user?.name);
+  out[10] = scalarOrList(e.user?.id);
+  out[11] = scalarOrList(file?.path);
+  out[12] = scalarOrList(file?.old_path);
+  out[13] = scalarOrList(dest?.ip);
+  out[14] = scalarOrList(dest?.port);
+  out[15] = scalarOrList(e.event.action);
+}
 
 /** A reader for an ECS path: the path split once, not per event. */
 function pathReader(path: string): Reader {
-  const common = COMMON_READERS[path];
-  if (common) return common;
   const keys = path.split('.');
   return (e) => {
     let cur: unknown = e;
@@ -159,7 +175,7 @@ function derivedReader(name: string): Reader {
   switch (name) {
     case '$initiated': return (e) => (e.event.action === 'connect' ? 'true' : e.event.action === 'accept' ? 'false' : undefined);
     case '$hashes': return (e) => (e.process.hash?.sha256 ? `SHA256=${e.process.hash.sha256.toUpperCase()}` : undefined);
-    case '$audit_type': return (e) => (e.event.kind === 'process' ? 'EXECVE' : e.event.kind === 'syscall' ? 'SYSCALL' : e.event.kind === 'file' ? 'PATH' : undefined);
+    case '$audit_type': return (e) => AUDIT_TYPE_OF[e.event.kind];
     case '$syscall_target_pid': return (e) => {
       const a = e.syscall?.args as Record<string, unknown> | undefined;
       const pid = a?.target_pid ?? a?.pid;
@@ -209,6 +225,9 @@ function slotOf(route: LogsourceRoute, byField: Map<string, number>, field: stri
   return slot;
 }
 
+COMMON_SOURCES.forEach((src, i) => { if (slotOfSource(src) !== i) throw new Error(`sigma: common source ${src} is not slot ${i}`); });
+const COMMON_COUNT = COMMON_SOURCES.length;
+
 /** The fields keyword searches look in (EventFields.keywordText joins them). */
 export const KEYWORD_SOURCES = ['process.command_line', 'process.executable', 'process.parent.command_line', 'file.path'] as const;
 const keywordSlots = KEYWORD_SOURCES.map(slotOfSource);
@@ -228,10 +247,13 @@ export class EventFields implements FieldReader {
   private readonly lowerOf: number[] = [];
   private current = 1;
   private keywords: string | null = null;
+  /** The common sources' values (slots 0..COMMON_COUNT-1), read as the event arrives. */
+  private readonly common: FieldValue[] = new Array<FieldValue>(COMMON_COUNT).fill(undefined);
 
   constructor(public event: TelemetryEvent, route: LogsourceRoute) {
     this.route = route;
     this.byField = slotsOf(route);
+    readCommon(event, this.common);
   }
 
   /** Reads another event from now on (the engine keeps one EventFields: thousands of events a second). */
@@ -239,6 +261,7 @@ export class EventFields implements FieldReader {
     this.event = event;
     this.current++;
     this.keywords = null;
+    readCommon(event, this.common);
     return this.use(route);
   }
 
@@ -258,6 +281,7 @@ export class EventFields implements FieldReader {
   }
 
   valueAt(slot: number): FieldValue {
+    if (slot < COMMON_COUNT) return this.common[slot];
     if (this.valueOf[slot] === this.current) { const cached = this.values[slot]; return cached === UNSET ? undefined : cached as FieldValue; }
     const v = readers[slot]!(this.event);
     this.values[slot] = v === undefined ? UNSET : v;
@@ -273,6 +297,12 @@ export class EventFields implements FieldReader {
     this.lowers[slot] = l === null ? UNSET : l;
     this.lowerOf[slot] = this.current;
     return l;
+  }
+
+  /** Seeds the lower-cased text of a slot for this event (the prefilter remembers it per distinct value). */
+  knowLower(slot: number, lower: string | null): void {
+    this.lowers[slot] = lower === null ? UNSET : lower;
+    this.lowerOf[slot] = this.current;
   }
 
   /** What the prefilter scans for a source: its lower-cased text, a list's items joined by newlines. */

@@ -1,17 +1,28 @@
-// Why the cost per event does not grow with every rule. Each rule gets "anchors": literal strings, at least
-// one of which must appear in a field for the rule to have any chance (derived from its condition: the
-// literal part of an item every match needs). One Aho-Corasick pass per field over the event then names
-// the few rules worth running; rules without a usable anchor (regexes, numbers, negations only) always run.
+// Why the cost per event does not grow with every rule. Each rule gets "anchors": literal strings derived
+// from its condition (the literal part of an item every match needs), grouped in clauses: one literal of
+// each clause must appear in its field for the rule to have any chance. One Aho-Corasick pass per field over
+// the event then names the few rules worth running; rules without a usable anchor (regexes, numbers,
+// negations only) always run.
 import type { CondNode } from './condition.js';
 
 /**
  * `exact`: the whole (lower-cased) value must equal the literal: a hash lookup, not a scan.
  * `basename`: with exact, the value's last path segment must equal it (`Image|endswith: /bash`).
  * `coarse`: the field has few values (a user name, a direction), so the anchor holds for many events.
+ * `repeats`: the field's values repeat from event to event (an executable, a parent), so the plan looks at
+ * each distinct value once (plan.ts): more literals there cost memory, not time per event.
  */
-export interface Anchor { field: string; literal: string; exact?: true; coarse?: true; basename?: true }
-/** null: no anchor, the rule must always run. Otherwise at least one anchor holds whenever the rule matches. */
-export type Anchors = Anchor[] | null;
+export interface Anchor { field: string; literal: string; exact?: true; coarse?: true; basename?: true; repeats?: true }
+/** One of these must hold (an OR). Empty: can never hold (the rule never matches). */
+export type Clause = Anchor[];
+/**
+ * null: no anchor, the rule must always run. Otherwise every clause holds whenever the rule matches (an AND
+ * of ORs), so `Image|endswith: /cat` and `CommandLine|contains: /etc/` both have to be seen before it runs.
+ */
+export type Anchors = Clause[] | null;
+
+/** At most this many clauses per rule: the most selective ones (each costs a mark when it holds). */
+export const MAX_CLAUSES = 3;
 
 const UNANCHORABLE = new Set([
   'cidr', 'lt', 'lte', 'gt', 'gte', 'fieldref', 'exists', 'neq', 'cased', 'base64', 'base64offset', 'utf16le', 'utf16be',
@@ -122,10 +133,10 @@ export function regexLiterals(src: string): string[] {
 }
 
 /** Anchors of one item (`field|mods: values`), or null when it cannot give any (or `useful` is false). */
-export function itemAnchors(field: string, mods: string[], raw: unknown, useful: boolean, coarse = false): Anchors {
-  if (!useful || mods.some((m) => UNANCHORABLE.has(m))) return null;
+export function itemAnchors(field: string, mods: string[], raw: unknown, source: { useful: boolean; coarse?: boolean; repeats?: boolean }): Anchors {
+  if (!source.useful || mods.some((m) => UNANCHORABLE.has(m))) return null;
   const values = Array.isArray(raw) ? raw : [raw];
-  const how = coarse ? { coarse: true as const } : {};
+  const how = { ...(source.coarse ? { coarse: true as const } : {}), ...(source.repeats ? { repeats: true as const } : {}) };
   // Per value, the anchors one of which it needs (several for a regex with alternatives).
   const perValue: Anchor[][] = [];
   for (const v of values) {
@@ -142,32 +153,64 @@ export function itemAnchors(field: string, mods: string[], raw: unknown, useful:
     perValue.push(lits.map((l) => ({ field, literal: l.toLowerCase(), ...how })));
   }
   if (!perValue.length) return null;
-  // `all`: every value must be there, so any one value's anchors are necessary: the best of them.
-  return mods.includes('all') ? andAnchors(perValue) : perValue.flat();
+  // `all`: every value must be there, so each value's anchors are a clause of their own.
+  return mods.includes('all') ? andAnchors(perValue.map((v) => [v])) : [perValue.flat()];
 }
 
-/** The better of two necessary conditions: fewer and longer literals filter more. */
-export function better(a: Anchors, b: Anchors): Anchors {
-  if (!a) return b;
-  if (!b) return a;
-  // An equality is worth a long literal; a coarse field only beats having nothing; an empty list (the search
-  // can never match) beats everything.
-  // A last path segment scores as the '/name' it was written as: names like "sh" are common.
-  const score = (x: Anchor[]) => Math.min(...x.map((y) => (y.coarse ? -1000 : y.basename ? y.literal.length + 1 : y.exact ? 12 : y.literal.length))) - x.length;
-  return score(b) > score(a) ? b : a;
+/** How well a clause filters: fewer and longer literals filter more. */
+function clauseScore(c: Clause): number {
+  // An empty clause (the search can never match) beats everything; an equality is worth a long literal; a
+  // coarse field only beats having nothing. A last path segment scores as the '/name' it was written as:
+  // names like "sh" are common.
+  if (!c.length) return Infinity;
+  let min = Infinity;
+  for (const a of c) min = Math.min(min, a.coarse ? -1000 : a.basename ? a.literal.length + 1 : a.exact ? 12 : a.literal.length);
+  return min - c.length;
 }
 
-/** A search that is an AND of items: any one item's anchors are necessary; take the best. */
+const sameClause = (a: Clause, b: Clause) => a.length === b.length && a.every((x, i) => {
+  const y = b[i]!;
+  return x.field === y.field && x.literal === y.literal && !!x.exact === !!y.exact && !!x.basename === !!y.basename;
+});
+
+/** A search that is an AND of items: every item's clauses are necessary; keep the best few. */
 export function andAnchors(items: Anchors[]): Anchors {
-  let best: Anchors = null;
-  for (const a of items) best = better(best, a);
-  return best;
+  const clauses: Clause[] = [];
+  for (const a of items) {
+    if (!a) continue;
+    for (const c of a) {
+      if (!c.length) return [[]];
+      if (!clauses.some((k) => sameClause(k, c))) clauses.push(c);
+    }
+  }
+  if (!clauses.length) return null;
+  // Stable: equal scores keep the order written. The best clause leads; the others only when cheap to see.
+  const ranked = clauses.map((c, i) => ({ c, i, s: clauseScore(c) })).sort((x, y) => y.s - x.s || x.i - y.i).map((x) => x.c);
+  return [ranked[0]!, ...ranked.slice(1).filter(cheapClause)].slice(0, MAX_CLAUSES);
 }
 
-/** OR: all branches need anchors, and the union is necessary. */
+/**
+ * A clause worth adding beside the best one: equalities (one more key in a hash lookup the plan makes
+ * anyway), or literals in fields whose values repeat (looked at once per distinct value). Literals for a
+ * command line would grow the Aho-Corasick table scanned for every event, which must stay in the CPU cache.
+ */
+function cheapClause(c: Clause): boolean {
+  return c.every((a) => (a.exact || a.repeats) && !a.coarse);
+}
+
+/**
+ * OR: all branches need anchors. Each branch implies its own i-th clause, so the union of the branches'
+ * i-th clauses is necessary, for every i that all of them have. A branch that can never match drops out.
+ */
 export function orAnchors(branches: Anchors[]): Anchors {
   if (!branches.length || branches.some((b) => b === null)) return null;
-  return branches.flatMap((b) => b!);
+  const live = (branches as Clause[][]).filter((b) => !b.some((c) => !c.length));
+  if (!live.length) return [[]];
+  const width = Math.min(...live.map((b) => b.length));
+  const out: Clause[] = [];
+  for (let i = 0; i < width; i++) out.push(live.flatMap((b) => b[i]!));
+  // The union of unrelated clauses filters less than the first ones alone: keep the useful ones.
+  return andAnchors([out]);
 }
 
 /** Anchors of a whole condition from those of its searches. */

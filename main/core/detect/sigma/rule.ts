@@ -1,9 +1,9 @@
 // One Sigma rule document -> a validated, compiled rule: metadata, the logsource route, and a match
 // function built once (detection items compiled by modifiers.ts, the condition by condition.ts).
-import type { Severity } from '../../../../preload/contract/index.js';
+import type { EventKind, Severity } from '../../../../preload/contract/index.js';
 import { ConditionMatcher, indexTree, namesIn, parseCondition, type CondNode } from './condition.js';
 import { fail, SigmaError } from './errors.js';
-import { AUDIT_TYPES, COARSE_SOURCES, routeOf, sourceOf, unsupportedReason, type EventFields, type LogsourceRoute } from './fields.js';
+import { AUDIT_TYPE_OF, AUDIT_TYPES, COARSE_SOURCES, REPEATING_SOURCES, routeOf, sourceOf, unsupportedReason, type EventFields, type LogsourceRoute } from './fields.js';
 import { compileItem, type Check, type FieldReader, type ItemOptions } from './modifiers.js';
 import { andAnchors, conditionAnchors, itemAnchors, orAnchors, type Anchors } from './prefilter.js';
 
@@ -28,9 +28,11 @@ export interface RuleMeta {
 
 export interface CompiledRule extends RuleMeta {
   route: LogsourceRoute;
-  /** Literals of which one must occur for a match (prefilter.ts); null: always run the rule. */
+  /** Literals that must occur for a match, as clauses (prefilter.ts); null: always run the rule. */
   anchors: Anchors;
   routeKey: string;
+  /** The event kinds it can match (an auditd rule's record type rules out the others); null: all its route sees. */
+  kinds: ReadonlySet<EventKind> | null;
   /** False: only feeds correlations (Sigma 2 `generate: false` on the correlation keeps it quiet). */
   generate: boolean;
   matches(fields: EventFields): boolean;
@@ -101,7 +103,7 @@ export function compileRule(doc: Doc, where: string, o: ItemOptions = {}): Compi
   const anchors = orAnchors(trees.map((t) => conditionAnchors(t, (n) => searches.get(n)!.anchors)));
   const matcher = new ConditionMatcher(trees.map((t) => indexTree(t, names)), names.map((n) => searches.get(n)!.check));
   return {
-    ...meta, route, anchors, routeKey: lsFields.category ?? `service:${lsFields.service}`, generate: true, matches: (fields) => matcher.matches(fields),
+    ...meta, route, anchors, routeKey: lsFields.category ?? `service:${lsFields.service}`, kinds: auditKinds(lsFields, route, trees, searches), generate: true, matches: (fields) => matcher.matches(fields),
     note: notesFor(route, searches),
   };
 }
@@ -124,7 +126,7 @@ function compileSearch(name: string, body: unknown, route: LogsourceRoute, o: It
       return String(w);
     });
     const check = compileItem('keywords', ['contains'], words);
-    return { check: (r) => keywordsMatch(check, r), fields: [], auditTypes: null, anchors: itemAnchors(KEYWORDS, ['contains'], words, true) };
+    return { check: (r) => keywordsMatch(check, r), fields: [], auditTypes: null, anchors: itemAnchors(KEYWORDS, ['contains'], words, { useful: true }) };
   }
   return fail('BAD_DETECTION', `${name}: a search must be a map of fields, a list of maps or a list of keywords`);
 }
@@ -140,7 +142,7 @@ function mapSearch(name: string, body: Doc, route: LogsourceRoute, o: ItemOption
       // `|all: [...]` (a key with modifiers only): keywords, all of them (or any) somewhere in the event.
       const check = compileItem('keywords', mods.includes('contains') ? mods : ['contains', ...mods], value, o);
       checks.push((r) => keywordsMatch(check, r));
-      anchors.push(itemAnchors(KEYWORDS, mods.includes('contains') ? mods : ['contains', ...mods], value, true));
+      anchors.push(itemAnchors(KEYWORDS, mods.includes('contains') ? mods : ['contains', ...mods], value, { useful: true }));
       continue;
     }
     if (sourceOf(route, field) === null) {
@@ -158,9 +160,9 @@ function mapSearch(name: string, body: Doc, route: LogsourceRoute, o: ItemOption
       auditTypes = (Array.isArray(value) ? value : [value]).map(String);
       // A record type the sensors never produce: this search never matches (no anchor can ever hold).
       // One they do produce narrows nothing down: every exec is an EXECVE record.
-      anchors.push(auditTypes.some((t) => AUDIT_TYPES.has(t)) ? null : []);
+      anchors.push(auditTypes.some((t) => AUDIT_TYPES.has(t)) ? null : [[]]);
     } else {
-      anchors.push(itemAnchors(field, mods, value, src !== '$audit_type', COARSE_SOURCES.has(src)));
+      anchors.push(itemAnchors(field, mods, value, { useful: src !== '$audit_type', coarse: COARSE_SOURCES.has(src), repeats: REPEATING_SOURCES.has(src) }));
     }
   }
   return { check: (r) => { for (const c of checks) if (!c(r)) return false; return true; }, fields, auditTypes, anchors: andAnchors(anchors) };
@@ -189,6 +191,21 @@ function auditImpossible(ls: { service?: string }, searches: Map<string, Search>
   const out = new Map<string, string[]>();
   for (const [n, s] of searches) if (s.auditTypes && !s.auditTypes.some((t) => AUDIT_TYPES.has(t))) out.set(n, s.auditTypes);
   return out.size ? out : null;
+}
+
+/** auditd: the kinds of event whose record type every condition's searches allow (null: not auditd). */
+function auditKinds(ls: { service?: string }, route: LogsourceRoute, trees: CondNode[], searches: Map<string, Search>): Set<EventKind> | null {
+  if (ls.service !== 'auditd') return null;
+  const kinds = new Set<EventKind>();
+  for (const { kind } of route.events) {
+    const type = AUDIT_TYPE_OF[kind];
+    const ruledOut = (n: string) => {
+      const types = searches.get(n)!.auditTypes;
+      return types && !types.some((t) => t.toUpperCase() === type) ? false : null;
+    };
+    if (!trees.every((t) => kleene(t, ruledOut) === false)) kinds.add(kind);
+  }
+  return kinds;
 }
 
 /** Three-valued evaluation: can the condition still be true when some searches are known false? */

