@@ -9,9 +9,8 @@ import type { EventKind, TelemetryEvent } from '../../../../preload/contract/ind
 import { CorrelationState, compileCorrelation, type CompiledCorrelation, type CorrelationFinding } from './correlation.js';
 import { SigmaError, type SigmaErrorCode } from './errors.js';
 import { EventFields, type LogsourceRoute } from './fields.js';
-import type { ItemOptions } from './modifiers.js';
 import { EventPlan } from './plan.js';
-import { compileRule, type CompiledRule } from './rule.js';
+import { compileRule, type CompiledRule, type RuleOptions } from './rule.js';
 
 export interface RuleLoadResult {
   file: string;
@@ -71,7 +70,7 @@ export function readRuleFolders(dirs: readonly string[]): { sources: RuleSource[
 }
 
 /** Parses and compiles every document; a bad one is a result with its code, never an exception. */
-export function loadRules(sources: readonly RuleSource[], o: ItemOptions & { baseDir?: string } = {}): LoadedRules {
+export function loadRules(sources: readonly RuleSource[], o: RuleOptions & { baseDir?: string } = {}): LoadedRules {
   const rules: CompiledRule[] = [];
   const results: RuleLoadResult[] = [];
   const pendingCorrelations: { doc: Record<string, unknown>; result: RuleLoadResult }[] = [];
@@ -124,7 +123,7 @@ export function loadRules(sources: readonly RuleSource[], o: ItemOptions & { bas
 }
 
 /** Every rule under these folders, loaded: unreadable files are results too (with their reason). */
-export function loadRuleFolders(folders: readonly string[], o: ItemOptions & { baseDir?: string } = {}): LoadedRules {
+export function loadRuleFolders(folders: readonly string[], o: RuleOptions & { baseDir?: string } = {}): LoadedRules {
   const { sources, problems } = readRuleFolders(folders);
   const loaded = loadRules(sources, o);
   return { ...loaded, results: [...problems, ...loaded.results] };
@@ -153,6 +152,10 @@ export interface SigmaFinding {
   /** Correlations: every event that made it, oldest first. */
   events: TelemetryEvent[];
 }
+
+/** What most events find: one empty list, not a new one per event. */
+const NOTHING: SigmaFinding[] = [];
+Object.freeze(NOTHING);
 
 export class SigmaEngine {
   /** kind/action -> the plan for such events. */
@@ -199,9 +202,9 @@ export class SigmaEngine {
   }
 
   /** Runs every rule that can see this event; returns what matched (correlations included). */
-  evaluate(event: TelemetryEvent): SigmaFinding[] {
+  evaluate(event: TelemetryEvent): readonly SigmaFinding[] {
     this.evaluated++;
-    const out: SigmaFinding[] = [];
+    let out: SigmaFinding[] = NOTHING;
     const kind = event.event.kind;
     const action = event.event.action;
     const plan = kind === this.lastKind && action === this.lastAction ? this.lastPlan! : this.planFor(kind, action);
@@ -214,6 +217,7 @@ export class SigmaEngine {
     for (const i of plan.candidates(fields)) {
       const { rule, route, feeds: correlations } = entries[i]!;
       if (!rule.matches(fields.use(route))) continue;
+      if (out === NOTHING) out = [];
       if (rule.generate) out.push({ rule, event, events: [event] });
       if (correlations) {
         for (const state of correlations) {

@@ -118,10 +118,12 @@ export function sourceOf(route: LogsourceRoute, field: string): string | null {
 
 type Reader = (e: TelemetryEvent) => FieldValue;
 
+const isScalar = (x: unknown): x is Scalar => x === null || typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean';
+
 function scalarOrList(cur: unknown): FieldValue {
   if (cur === undefined) return undefined;
   if (cur === null || typeof cur === 'string' || typeof cur === 'number' || typeof cur === 'boolean') return cur;
-  if (Array.isArray(cur)) return cur.filter((x): x is Scalar => x === null || ['string', 'number', 'boolean'].includes(typeof x));
+  if (Array.isArray(cur)) return cur.every(isScalar) ? cur as Scalar[] : cur.filter(isScalar); // (argv: no copy per event)
   return undefined;
 }
 
@@ -227,6 +229,11 @@ function slotOf(route: LogsourceRoute, byField: Map<string, number>, field: stri
 
 COMMON_SOURCES.forEach((src, i) => { if (slotOfSource(src) !== i) throw new Error(`sigma: common source ${src} is not slot ${i}`); });
 const COMMON_COUNT = COMMON_SOURCES.length;
+
+/** The slot a Sigma field reads on this route (-1: Mamori has no such field). */
+export function fieldSlot(route: LogsourceRoute, field: string): number {
+  return slotOf(route, slotsOf(route), field);
+}
 
 /** The fields keyword searches look in (EventFields.keywordText joins them). */
 export const KEYWORD_SOURCES = ['process.command_line', 'process.executable', 'process.parent.command_line', 'file.path'] as const;

@@ -120,7 +120,10 @@ function stringChecks(field: string, values: unknown[], mods: string[]): Check[]
     ...rest.map((s) => patternCheck(field, s, how, cased))];
 }
 
-const MANY_LITERALS = 6;
+/** From this many `contains` literals on, one automaton pass beats a search per literal. */
+export const MANY_LITERALS = 6;
+/** The automaton lumps non-ASCII characters together: fine for a prefilter, not for a verdict. */
+export const isAscii = (l: string) => { for (let i = 0; i < l.length; i++) if (l.charCodeAt(i) > 127) return false; return true; };
 
 /** Whether the field equals / contains / starts with / ends with any of these literals. */
 function anyLiteralCheck(field: string, literals: string[], mode: 'contains' | 'startswith' | 'endswith' | 'equals', cased: boolean): Check {
@@ -131,7 +134,7 @@ function anyLiteralCheck(field: string, literals: string[], mode: 'contains' | '
   }
   // Many substrings: one automaton pass over the text instead of one search per literal. (ASCII only: the
   // automaton lumps other characters together, which is fine for a prefilter but not for a verdict.)
-  const set = mode === 'contains' && lits.length >= MANY_LITERALS && lits.every((l) => [...l].every((ch) => ch.charCodeAt(0) < 128)) ? new LiteralSet(lits.map((literal, id) => ({ literal, id }))) : null;
+  const set = mode === 'contains' && lits.length >= MANY_LITERALS && lits.every(isAscii) ? new LiteralSet(lits.map((literal, id) => ({ literal, id }))) : null;
   const test = set ? (s: string) => set.test(s)
     : mode === 'contains' ? (s: string) => { for (const l of lits) if (s.includes(l)) return true; return false; }
     : mode === 'startswith' ? (s: string) => { for (const l of lits) if (s.startsWith(l)) return true; return false; }

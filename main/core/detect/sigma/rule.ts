@@ -1,9 +1,10 @@
 // One Sigma rule document -> a validated, compiled rule: metadata, the logsource route, and a match
 // function built once (detection items compiled by modifiers.ts, the condition by condition.ts).
 import type { EventKind, Severity } from '../../../../preload/contract/index.js';
+import { compileMatcher, type ItemShape, type SearchShape } from './compiled.js';
 import { ConditionMatcher, indexTree, namesIn, parseCondition, type CondNode } from './condition.js';
 import { fail, SigmaError } from './errors.js';
-import { AUDIT_TYPE_OF, AUDIT_TYPES, COARSE_SOURCES, REPEATING_SOURCES, routeOf, sourceOf, unsupportedReason, type EventFields, type LogsourceRoute } from './fields.js';
+import { AUDIT_TYPE_OF, AUDIT_TYPES, COARSE_SOURCES, fieldSlot, REPEATING_SOURCES, routeOf, sourceOf, unsupportedReason, type EventFields, type LogsourceRoute } from './fields.js';
 import { compileItem, type Check, type FieldReader, type ItemOptions } from './modifiers.js';
 import { andAnchors, conditionAnchors, itemAnchors, orAnchors, type Anchors } from './prefilter.js';
 
@@ -78,7 +79,10 @@ function readExplain(x: Doc, where: string): RuleMeta['explain'] {
 }
 
 /** Compiles a detection rule document (not a correlation). Throws SigmaError with a code. */
-export function compileRule(doc: Doc, where: string, o: ItemOptions = {}): CompiledRule & { note: string | null } {
+/** `interpret`: run the condition tree as it is, not compiled to one function (tests compare the two). */
+export interface RuleOptions extends ItemOptions { interpret?: boolean }
+
+export function compileRule(doc: Doc, where: string, o: RuleOptions = {}): CompiledRule & { note: string | null } {
   const meta = ruleMeta(doc, where);
   const ls = isMap(doc.logsource) ? doc.logsource : fail('NOT_A_RULE', `${where}: no logsource`);
   const lsFields = { product: str(ls.product) ?? undefined, category: str(ls.category) ?? undefined, service: str(ls.service) ?? undefined };
@@ -101,22 +105,25 @@ export function compileRule(doc: Doc, where: string, o: ItemOptions = {}): Compi
   }
   const names = [...used];
   const anchors = orAnchors(trees.map((t) => conditionAnchors(t, (n) => searches.get(n)!.anchors)));
-  const matcher = new ConditionMatcher(trees.map((t) => indexTree(t, names)), names.map((n) => searches.get(n)!.check));
+  const shapes = new Map([...searches].map(([n, s]) => [n, s.shape]));
+  const compiled = o.interpret ? null : compileMatcher(trees, shapes, (field) => fieldSlot(route, field));
+  const matcher = compiled ? null : new ConditionMatcher(trees.map((t) => indexTree(t, names)), names.map((n) => searches.get(n)!.check));
   return {
-    ...meta, route, anchors, routeKey: lsFields.category ?? `service:${lsFields.service}`, kinds: auditKinds(lsFields, route, trees, searches), generate: true, matches: (fields) => matcher.matches(fields),
+    ...meta, route, anchors, routeKey: lsFields.category ?? `service:${lsFields.service}`, kinds: auditKinds(lsFields, route, trees, searches), generate: true, matches: compiled ?? ((fields) => matcher!.matches(fields)),
     note: notesFor(route, searches),
   };
 }
 
-interface Search { check: (r: FieldReader) => boolean; fields: string[]; auditTypes: string[] | null; anchors: Anchors }
+interface Search { check: (r: FieldReader) => boolean; shape: SearchShape; fields: string[]; auditTypes: string[] | null; anchors: Anchors }
 
 /** A search identifier: a map (AND of items), a list of maps (OR), or a list of keywords. */
 function compileSearch(name: string, body: unknown, route: LogsourceRoute, o: ItemOptions): Search {
   if (isMap(body)) return mapSearch(name, body, route, o);
   if (Array.isArray(body) && body.length && body.every(isMap)) {
     const parts = body.map((b) => mapSearch(name, b as Doc, route, o));
+    const check: Check = (r) => { for (const p of parts) if (p.check(r)) return true; return false; };
     return {
-      check: (r) => { for (const p of parts) if (p.check(r)) return true; return false; },
+      check, shape: { t: 'any', parts: parts.map((p) => p.shape) },
       fields: parts.flatMap((p) => p.fields), auditTypes: null, anchors: orAnchors(parts.map((p) => p.anchors)),
     };
   }
@@ -125,14 +132,16 @@ function compileSearch(name: string, body: unknown, route: LogsourceRoute, o: It
       if (typeof w !== 'string' && typeof w !== 'number') return fail('BAD_DETECTION', `${name}: keywords must be strings`);
       return String(w);
     });
-    const check = compileItem('keywords', ['contains'], words);
-    return { check: (r) => keywordsMatch(check, r), fields: [], auditTypes: null, anchors: itemAnchors(KEYWORDS, ['contains'], words, { useful: true }) };
+    const item = compileItem('keywords', ['contains'], words);
+    const check: Check = (r) => keywordsMatch(item, r);
+    return { check, shape: { t: 'opaque', check }, fields: [], auditTypes: null, anchors: itemAnchors(KEYWORDS, ['contains'], words, { useful: true }) };
   }
   return fail('BAD_DETECTION', `${name}: a search must be a map of fields, a list of maps or a list of keywords`);
 }
 
 function mapSearch(name: string, body: Doc, route: LogsourceRoute, o: ItemOptions): Search {
   const checks: Check[] = [];
+  const items: ItemShape[] = [];
   const fields: string[] = [];
   const anchors: Anchors[] = [];
   let auditTypes: string[] | null = null;
@@ -140,8 +149,10 @@ function mapSearch(name: string, body: Doc, route: LogsourceRoute, o: ItemOption
     const [field, ...mods] = key.split('|');
     if (!field) {
       // `|all: [...]` (a key with modifiers only): keywords, all of them (or any) somewhere in the event.
-      const check = compileItem('keywords', mods.includes('contains') ? mods : ['contains', ...mods], value, o);
-      checks.push((r) => keywordsMatch(check, r));
+      const item = compileItem('keywords', mods.includes('contains') ? mods : ['contains', ...mods], value, o);
+      const check: Check = (r) => keywordsMatch(item, r);
+      checks.push(check);
+      items.push({ field: '', mods, raw: value, check }); // (no field: never plain text)
       anchors.push(itemAnchors(KEYWORDS, mods.includes('contains') ? mods : ['contains', ...mods], value, { useful: true }));
       continue;
     }
@@ -149,7 +160,9 @@ function mapSearch(name: string, body: Doc, route: LogsourceRoute, o: ItemOption
       fail('UNMAPPED_FIELD', `${name}: field "${field}" ${route.unmapped?.[field] ?? "has no counterpart in Mamori's events for this logsource"}`);
     }
     try {
-      checks.push(compileItem(field, mods, value, o));
+      const check = compileItem(field, mods, value, o);
+      checks.push(check);
+      items.push({ field, mods, raw: value, check });
     } catch (err) {
       if (err instanceof SigmaError) throw new SigmaError(err.code, `${name}: ${err.message}`);
       throw err;
@@ -165,7 +178,9 @@ function mapSearch(name: string, body: Doc, route: LogsourceRoute, o: ItemOption
       anchors.push(itemAnchors(field, mods, value, { useful: src !== '$audit_type', coarse: COARSE_SOURCES.has(src), repeats: REPEATING_SOURCES.has(src) }));
     }
   }
-  return { check: (r) => { for (const c of checks) if (!c(r)) return false; return true; }, fields, auditTypes, anchors: andAnchors(anchors) };
+  return {
+    check: (r) => { for (const c of checks) if (!c(r)) return false; return true; }, shape: { t: 'map', items }, fields, auditTypes, anchors: andAnchors(anchors),
+  };
 }
 
 /** The prefilter's name for the keyword text (EventFields.keywordText()). */

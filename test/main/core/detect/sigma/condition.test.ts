@@ -1,11 +1,19 @@
 // Sigma conditions: precedence, parentheses, not, `N of` with patterns and `them`, and coded errors.
 import { describe, expect, it } from 'vitest';
+import { compileMatcher } from '../../../../../main/core/detect/sigma/compiled.js';
 import { ConditionMatcher, indexTree, parseCondition } from '../../../../../main/core/detect/sigma/condition.js';
 import { SigmaError } from '../../../../../main/core/detect/sigma/errors.js';
 
 const ids = ['selection', 'selection_a', 'selection_b', 'filter_main_x', 'filter_optional_y', '_hidden', 'keywords'];
-const run = (cond: string, trueOnes: string[]) =>
-  new ConditionMatcher([indexTree(parseCondition(cond, ids), ids)], ids.map((n) => () => trueOnes.includes(n))).matches(null);
+// Both ways a rule runs its condition: the tree interpreted, and compiled to one function (compiled.ts).
+const run = (cond: string, trueOnes: string[]) => {
+  const tree = parseCondition(cond, ids);
+  const interpreted = new ConditionMatcher([indexTree(tree, ids)], ids.map((n) => () => trueOnes.includes(n))).matches(null);
+  const searches = new Map(ids.map((n) => [n, { t: 'opaque' as const, check: () => trueOnes.includes(n) }]));
+  const compiled = compileMatcher([tree], searches, () => -1)!(null as never);
+  expect(compiled).toBe(interpreted);
+  return interpreted;
+};
 const code = (cond: string) => { try { parseCondition(cond, ids); } catch (e) { return (e as SigmaError).code; } return null; };
 
 describe('Sigma conditions', () => {

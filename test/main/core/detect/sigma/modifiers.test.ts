@@ -1,6 +1,7 @@
 // Every Sigma 2 value modifier, one behaviour each, on a plain field reader.
 import { describe, expect, it } from 'vitest';
 import { compileItem, type FieldReader, type FieldValue } from '../../../../../main/core/detect/sigma/modifiers.js';
+import { compileMatcher } from '../../../../../main/core/detect/sigma/compiled.js';
 import { SigmaError } from '../../../../../main/core/detect/sigma/errors.js';
 
 function reader(fields: Record<string, FieldValue>): FieldReader {
@@ -9,9 +10,17 @@ function reader(fields: Record<string, FieldValue>): FieldReader {
     lower: (f) => { const v = fields[f]; return v === undefined || v === null || Array.isArray(v) ? null : String(v).toLowerCase(); },
   };
 }
+// Each item both ways a rule runs it: its check, and compiled into a rule's function (compiled.ts), which
+// tests plain text in place and must agree.
 const m = (key: string, value: unknown, fields: Record<string, FieldValue>) => {
   const [field, ...mods] = key.split('|');
-  return compileItem(field!, mods, value)(reader(fields));
+  const check = compileItem(field!, mods, value);
+  const r = reader(fields);
+  const viaCheck = check(r);
+  const search = { t: 'map' as const, items: [{ field: field!, mods, raw: value, check }] };
+  const compiled = compileMatcher([{ t: 'id', name: 's' }], new Map([['s', search]]), (f) => (f === field ? 7 : -1))!;
+  expect(compiled({ ...r, lowerAt: (slot: number) => (slot === 7 ? r.lower(field!) : null) } as never)).toBe(viaCheck);
+  return viaCheck;
 };
 const code = (key: string, value: unknown) => {
   try { m(key, value, {}); } catch (e) { return (e as SigmaError).code; }
@@ -163,5 +172,14 @@ describe('Sigma value matching', () => {
   it('unknown modifiers and non-scalar values are coded errors', () => {
     expect(code('Image|sometimes', 'x')).toBe('UNKNOWN_MODIFIER');
     expect(code('Image', { a: 1 })).toBe('BAD_VALUE');
+  });
+  it('a rule\'s values never become code in its compiled function', () => {
+    const hostile = ["'); globalThis.pwned = 1; ('", '"; globalThis.pwned = 2; "', '`${globalThis.pwned = 3}`', 'k[0]', '\u2028x', '*/ globalThis.pwned = 4 /*'];
+    for (const v of hostile) {
+      expect(m('CommandLine|contains', v, { CommandLine: `echo ${v} done` })).toBe(true);
+      expect(m('CommandLine', [v, 'other'], { CommandLine: v.toUpperCase() })).toBe(true);
+      expect(m('CommandLine|endswith', v, { CommandLine: 'nothing here' })).toBe(false);
+    }
+    expect((globalThis as { pwned?: number }).pwned).toBeUndefined();
   });
 });

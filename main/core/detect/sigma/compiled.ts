@@ -1,0 +1,97 @@
+// A rule's whole condition as one JavaScript function. Interpreting the condition tree and calling a closure
+// per detection item costs more than the string tests themselves (every call site sees every rule, so none is
+// inlined); generated code reads each field's lower-cased text by its slot and tests it in place.
+// The generated source holds only slot numbers, indexes and operators: every value from the rule (literals,
+// sets, automata, and the item checks for everything that is not plain text) is passed in the constants
+// array `k`, never written into the source, so a rule cannot inject code.
+import type { CondNode } from './condition.js';
+import type { EventFields } from './fields.js';
+import { isAscii, MANY_LITERALS, type Check } from './modifiers.js';
+import { LiteralSet } from './prefilter.js';
+
+/** A detection item: its field, modifiers and values, and its compiled check (used for what is not plain). */
+export interface ItemShape { field: string; mods: string[]; raw: unknown; check: Check }
+/** A search: a map of items (all must hold), a list of maps (any), or something else (keywords). */
+export type SearchShape = { t: 'map'; items: ItemShape[] } | { t: 'any'; parts: SearchShape[] } | { t: 'opaque'; check: Check };
+
+type Matcher = (fields: EventFields) => boolean;
+
+const MODES = ['contains', 'startswith', 'endswith'] as const;
+
+/**
+ * Plain text items (no wildcard, no case, no encoding, no regex): how the field's lower-cased text is tested.
+ * The same reading as modifiers.ts's string checks for that case: any of the values, or all with `all`.
+ */
+export function plainItem(mods: readonly string[], raw: unknown): { how: 'contains' | 'startswith' | 'endswith' | 'equals'; literals: string[]; all: boolean } | null {
+  const modes = mods.filter((m) => (MODES as readonly string[]).includes(m));
+  if (modes.length > 1 || mods.some((m) => m !== 'all' && !modes.includes(m))) return null;
+  const values = Array.isArray(raw) ? raw : [raw];
+  if (!values.length) return null;
+  const literals: string[] = [];
+  for (const v of values) {
+    if (typeof v !== 'string' && typeof v !== 'number') return null;
+    const text = String(v);
+    if (/[*?\\]/.test(text)) return null; // wildcards and escapes: the general check
+    literals.push(text.toLowerCase());
+  }
+  return { how: (modes[0] as 'contains' | 'startswith' | 'endswith' | undefined) ?? 'equals', literals, all: mods.includes('all') };
+}
+
+/**
+ * The condition trees (any may hold) as one function, or null when the source cannot be compiled here (code
+ * generation disallowed): the caller then interprets the tree.
+ */
+export function compileMatcher(trees: CondNode[], searches: ReadonlyMap<string, SearchShape>, slotOf: (field: string) => number): Matcher | null {
+  const k: unknown[] = [];
+  const constant = (x: unknown) => { k.push(x); return `k[${k.length - 1}]`; };
+
+  const item = (it: ItemShape): string => {
+    const plain = plainItem(it.mods, it.raw);
+    const slot = slotOf(it.field);
+    const general = `${constant(it.check)}(f)`;
+    if (!plain || slot < 0) return general;
+    let test: string;
+    const { how, literals, all } = plain;
+    if (how === 'equals' && !all && literals.length > 1) test = `${constant(new Set(literals))}.has(t)`;
+    else if (how === 'contains' && !all && literals.length >= MANY_LITERALS && literals.every(isAscii)) {
+      test = `${constant(new LiteralSet(literals.map((literal, id) => ({ literal, id }))))}.test(t)`;
+    } else {
+      const method = how === 'contains' ? 'includes' : how === 'startswith' ? 'startsWith' : how === 'endswith' ? 'endsWith' : null;
+      const one = (l: string) => (method ? `t.${method}(${constant(l)})` : `t === ${constant(l)}`);
+      test = `(${literals.map(one).join(all ? ' && ' : ' || ')})`;
+    }
+    // Scalars are tested on their lower-cased text; lists (argv) and absent fields take the general check.
+    return `((t = f.lowerAt(${slot})) !== null ? ${test} : ${general})`;
+  };
+
+  const search = (s: SearchShape): string => {
+    switch (s.t) {
+      case 'map': return s.items.length ? `(${s.items.map(item).join(' && ')})` : 'true';
+      case 'any': return `(${s.parts.map(search).join(' || ')})`;
+      case 'opaque': return `${constant(s.check)}(f)`;
+    }
+  };
+
+  const node = (n: CondNode): string => {
+    switch (n.t) {
+      case 'id': return search(searches.get(n.name)!);
+      case 'not': return `!${node(n.x)}`;
+      case 'and': return `(${n.xs.map(node).join(' && ')})`;
+      case 'or': return `(${n.xs.map(node).join(' || ')})`;
+      case 'of': {
+        const xs = n.names.map((name) => search(searches.get(name)!));
+        if (n.count === 'all') return `(${xs.join(' && ')})`;
+        if (n.count === 1) return `(${xs.join(' || ')})`;
+        return `((${xs.map((x) => `(${x} ? 1 : 0)`).join(' + ')}) >= ${Number(n.count)})`;
+      }
+    }
+  };
+
+  const body = trees.map(node).join(' || ');
+  try {
+    // Built from slots, indexes and operators only (see the top of this file).
+    return new Function('k', `"use strict"; return function matches(f) { let t; return ${body}; };`)(k) as Matcher;
+  } catch {
+    return null;
+  }
+}
