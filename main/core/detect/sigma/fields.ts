@@ -133,7 +133,7 @@ function scalarOrList(cur: unknown): FieldValue {
 const COMMON_SOURCES = [
   'process.executable', 'process.command_line', 'process.args', 'process.name', 'process.pid', 'process.working_directory',
   'process.parent.executable', 'process.parent.command_line', 'process.parent.pid', 'user.name', 'user.id', 'file.path',
-  'file.old_path', 'destination.ip', 'destination.port', 'event.action',
+  'file.old_path', 'destination.ip', 'destination.port', 'event.action', 'process.env_vars', 'process.executable_link',
 ] as const;
 
 function readCommon(e: TelemetryEvent, out: FieldValue[]): void {
@@ -157,6 +157,8 @@ function readCommon(e: TelemetryEvent, out: FieldValue[]): void {
   out[13] = scalarOrList(dest?.ip);
   out[14] = scalarOrList(dest?.port);
   out[15] = scalarOrList(e.event.action);
+  out[16] = scalarOrList(p?.env_vars);
+  out[17] = scalarOrList(p?.executable_link);
 }
 
 /** A reader for an ECS path: the path split once, not per event. */
@@ -194,6 +196,10 @@ function derivedReader(name: string): Reader {
 
 /** Source (ECS path or $derived) -> slot, shared by every event, so per-event caches are arrays, not maps. */
 const sourceSlots = new Map<string, number>();
+/** Slot -> N for auditd's $argN (process.args[N] of exec events), else -1. */
+const argIndexes: number[] = [];
+/** Which argv item a slot stands for (auditd's a0..a9), or -1. */
+export const argIndexOf = (slot: number): number => argIndexes[slot] ?? -1;
 /** Slot -> how to read that source from an event. */
 const readers: Reader[] = [];
 /** Per route: Sigma field -> slot of its source (-1: Mamori has no such field). */
@@ -207,6 +213,8 @@ export function slotOfSource(src: string): number {
     slot = readers.length;
     sourceSlots.set(src, slot);
     readers.push(src.startsWith('$') ? derivedReader(src) : pathReader(src));
+    const arg = /^\$arg(\d)$/.exec(src);
+    argIndexes[slot] = arg ? Number(arg[1]) : -1;
   }
   return slot;
 }

@@ -2,7 +2,7 @@
 // see such events (all logsource routes together) and one prefilter over the event's sources: what each
 // source's value says about the rules' anchor clauses (prefilter.ts). A rule runs once all of its clauses
 // hold; rules without anchors always run.
-import { KEYWORD_SOURCES, slotOfSource, sourceOf, type EventFields, type LogsourceRoute } from './fields.js';
+import { argIndexOf, KEYWORD_SOURCES, slotOfSource, sourceOf, type EventFields, type LogsourceRoute } from './fields.js';
 import type { Scalar } from './modifiers.js';
 import { LiteralSet, type Anchor } from './prefilter.js';
 import { KEYWORDS, type CompiledRule } from './rule.js';
@@ -124,6 +124,37 @@ class SlotProbe {
   }
 }
 
+/**
+ * auditd's a0..a9 equalities: the items of an exec event's argv, each looked up in the table for its
+ * position (one read of the argv instead of one derived source per position).
+ */
+class ArgvProbe {
+  private readonly byIndex: Map<string, number[]>[] = [];
+  size = 0;
+
+  add(index: number, literal: string, clauseId: number): void {
+    const values = this.byIndex[index] ??= new Map();
+    this.size++;
+    const ids = values.get(literal) ?? [];
+    if (!ids.includes(clauseId)) ids.push(clauseId);
+    values.set(literal, ids);
+  }
+
+  probe(fields: EventFields, m: ClauseMarks): void {
+    if (fields.event.event.kind !== 'process') return; // ($argN is only an exec's argv, as fields.ts reads it)
+    const argv = fields.valueAt(ARGS_SLOT);
+    if (!Array.isArray(argv)) return;
+    const end = Math.min(argv.length, this.byIndex.length);
+    for (let n = 0; n < end; n++) {
+      const values = this.byIndex[n];
+      const x = (argv as readonly Scalar[])[n];
+      if (!values || x === null || x === undefined) continue;
+      const ids = values.get(String(x).toLowerCase());
+      if (ids) markAll(ids, m);
+    }
+  }
+}
+
 /** Per source: distinct values remembered at most (then forgotten all at once). */
 const KNOWN_MAX = 4096;
 /** Remembering pauses for PAUSE events when fewer than a quarter of WINDOW lookups were repeats. */
@@ -136,7 +167,7 @@ const PAUSE = 16_384;
  */
 export class EventPlan<T = unknown> {
   private readonly always: number[] = [];
-  private readonly probes: SlotProbe[] = [];
+  private readonly probes: (SlotProbe | ArgvProbe)[] = [];
   /** Clause id -> its entry; per entry, how many clauses must hold. */
   private readonly entryOf: Uint32Array;
   private readonly need: Uint8Array;
@@ -169,7 +200,15 @@ export class EventPlan<T = unknown> {
     this.clauses = { marks: new Uint32Array(entryOf.length), stamp: 0, held: [] };
     this.entryMarks = new Uint32Array(entries.length);
     this.held = new Uint8Array(entries.length);
-    for (const [slot, anchors] of bySlot) this.probes.push(new SlotProbe(slot, entryOf.length, anchors));
+    const argv = new ArgvProbe();
+    for (const [slot, anchors] of bySlot) {
+      if (argIndexOf(slot) >= 0 && !anchors.literals.length && anchors.anchors.every(([a]) => !a.basename)) {
+        for (const [a, clauseId] of anchors.anchors) argv.add(argIndexOf(slot), a.literal, clauseId);
+      } else {
+        this.probes.push(new SlotProbe(slot, entryOf.length, anchors));
+      }
+    }
+    if (argv.size) this.probes.push(argv);
   }
 
   /** The entries worth running on this event, in entry order (a list reused from event to event). */
