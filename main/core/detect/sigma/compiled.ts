@@ -5,14 +5,19 @@
 // sets, automata, and the item checks for everything that is not plain text) is passed in the constants
 // array `k`, never written into the source, so a rule cannot inject code.
 import type { CondNode } from './condition.js';
-import type { EventFields } from './fields.js';
+import { KEYWORD_SOURCES, slotOfSource, type EventFields } from './fields.js';
 import { isAscii, MANY_LITERALS, type Check } from './modifiers.js';
 import { LiteralSet } from './prefilter.js';
 
-/** A detection item: its field, modifiers and values, and its compiled check (used for what is not plain). */
-export interface ItemShape { field: string; mods: string[]; raw: unknown; check: Check }
+/**
+ * A detection item: its field, modifiers and values, and its compiled check (used for what is not plain).
+ * `keywords`: no field, the values are looked for in the keyword fields (fields.ts KEYWORD_SOURCES).
+ */
+export interface ItemShape { field: string; mods: string[]; raw: unknown; check: Check; keywords?: true }
 /** A search: a map of items (all must hold), a list of maps (any), or something else (keywords). */
 export type SearchShape = { t: 'map'; items: ItemShape[] } | { t: 'any'; parts: SearchShape[] } | { t: 'opaque'; check: Check };
+
+const KEYWORD_SLOTS = KEYWORD_SOURCES.map(slotOfSource);
 
 type Matcher = (fields: EventFields) => boolean;
 
@@ -45,7 +50,24 @@ export function compileMatcher(trees: CondNode[], searches: ReadonlyMap<string, 
   const k: unknown[] = [];
   const constant = (x: unknown) => { k.push(x); return `k[${k.length - 1}]`; };
 
+  /** Plain keywords, looked for in each keyword field's text: the same as in their joined text, without the join. */
+  const keywords = (it: ItemShape): string => {
+    const plain = plainItem(it.mods, it.raw);
+    const general = `${constant(it.check)}(f)`;
+    if (!plain || plain.how !== 'contains' || plain.literals.some((l) => l.includes('\n'))) return general;
+    const inAnyField = (test: string) => `(${KEYWORD_SLOTS.map((slot) => `((t = f.lowerAt(${slot})) !== null && ${test})`).join(' || ')})`;
+    if (plain.all) return `(${plain.literals.map((l) => inAnyField(`t.includes(${constant(l)})`)).join(' && ')})`;
+    return inAnyField(containsAny(plain.literals));
+  };
+
+  /** Whether t contains any of the literals. */
+  const containsAny = (literals: string[]): string => {
+    if (literals.length >= MANY_LITERALS && literals.every(isAscii)) return `${constant(new LiteralSet(literals.map((literal, id) => ({ literal, id }))))}.test(t)`;
+    return `(${literals.map((l) => `t.includes(${constant(l)})`).join(' || ')})`;
+  };
+
   const item = (it: ItemShape): string => {
+    if (it.keywords) return keywords(it);
     const plain = plainItem(it.mods, it.raw);
     const slot = slotOf(it.field);
     const general = `${constant(it.check)}(f)`;
@@ -53,9 +75,8 @@ export function compileMatcher(trees: CondNode[], searches: ReadonlyMap<string, 
     let test: string;
     const { how, literals, all } = plain;
     if (how === 'equals' && !all && literals.length > 1) test = `${constant(new Set(literals))}.has(t)`;
-    else if (how === 'contains' && !all && literals.length >= MANY_LITERALS && literals.every(isAscii)) {
-      test = `${constant(new LiteralSet(literals.map((literal, id) => ({ literal, id }))))}.test(t)`;
-    } else {
+    else if (how === 'contains' && !all) test = containsAny(literals);
+    else {
       const method = how === 'contains' ? 'includes' : how === 'startswith' ? 'startsWith' : how === 'endswith' ? 'endsWith' : null;
       const one = (l: string) => (method ? `t.${method}(${constant(l)})` : `t === ${constant(l)}`);
       test = `(${literals.map(one).join(all ? ' && ' : ' || ')})`;

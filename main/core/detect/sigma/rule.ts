@@ -134,7 +134,8 @@ function compileSearch(name: string, body: unknown, route: LogsourceRoute, o: It
     });
     const item = compileItem('keywords', ['contains'], words);
     const check: Check = (r) => keywordsMatch(item, r);
-    return { check, shape: { t: 'opaque', check }, fields: [], auditTypes: null, anchors: itemAnchors(KEYWORDS, ['contains'], words, { useful: true }) };
+    const shape: SearchShape = { t: 'map', items: [{ field: '', mods: ['contains'], raw: words, check, keywords: true }] };
+    return { check, shape, fields: [], auditTypes: null, anchors: itemAnchors(KEYWORDS, ['contains'], words, { useful: true }) };
   }
   return fail('BAD_DETECTION', `${name}: a search must be a map of fields, a list of maps or a list of keywords`);
 }
@@ -149,11 +150,12 @@ function mapSearch(name: string, body: Doc, route: LogsourceRoute, o: ItemOption
     const [field, ...mods] = key.split('|');
     if (!field) {
       // `|all: [...]` (a key with modifiers only): keywords, all of them (or any) somewhere in the event.
-      const item = compileItem('keywords', mods.includes('contains') ? mods : ['contains', ...mods], value, o);
+      const withContains = mods.includes('contains') ? mods : ['contains', ...mods];
+      const item = compileItem('keywords', withContains, value, o);
       const check: Check = (r) => keywordsMatch(item, r);
       checks.push(check);
-      items.push({ field: '', mods, raw: value, check }); // (no field: never plain text)
-      anchors.push(itemAnchors(KEYWORDS, mods.includes('contains') ? mods : ['contains', ...mods], value, { useful: true }));
+      items.push({ field: '', mods: withContains, raw: value, check, keywords: true });
+      anchors.push(itemAnchors(KEYWORDS, withContains, value, { useful: true }));
       continue;
     }
     if (sourceOf(route, field) === null) {

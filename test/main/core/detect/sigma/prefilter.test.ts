@@ -89,6 +89,30 @@ detection: { x: { type: EXECVE, a0: ptrace }, y: { type: SYSCALL, SYSCALL: ptrac
     expect(titles(syscall)).toEqual(['either', 'ptrace']);
   });
 
+  it('keywords are found in any keyword field, and |all of them across fields, compiled or interpreted', () => {
+    const text = `title: words
+id: 00000000-0000-4000-8000-0000000000b1
+logsource: { product: linux, category: process_creation }
+detection: { keywords: [SHUTDOWN, 'halt -p'], condition: keywords }
+---
+title: all words
+id: 00000000-0000-4000-8000-0000000000b2
+logsource: { product: linux, category: process_creation }
+detection: { s: { '|all': [curl, 'server.js'] }, condition: s }
+`;
+    const base = execEventSource(1, 5).next(1)[0]!;
+    const exec = (cl: string, parent: string) => ({ ...base, id: 1, process: { ...base.process, command_line: cl, args: cl.split(' '),
+      parent: { ...base.process.parent!, command_line: parent } } }) as TelemetryEvent;
+    const events = [exec('sudo shutdown -h now', 'bash'), exec('halt -p', 'bash'), exec('halt', 'bash'), exec('curl -fsSL x', 'node /srv/app/server.js'),
+      exec('curl -fsSL x', 'bash'), exec('node server.js', 'bash')];
+    const found = (interpret: boolean) => {
+      const engine = new SigmaEngine(loadRules([{ file: 'k.yml', text }], { interpret }).rules);
+      return events.map((e) => engine.evaluate(e).map((f) => f.rule.title).join(','));
+    };
+    expect(found(false)).toEqual(['words', 'words', '', 'all words', '', '']);
+    expect(found(true)).toEqual(found(false));
+  });
+
   it('finds exactly what running every rule finds, compiled or interpreted (own pack + SigmaHQ Linux)', () => {
     const folders = [join(process.cwd(), 'rules', 'sigma'), join(CORPORA, 'sigma-linux', 'rules', 'linux'), join(CORPORA, 'sigma-linux-extra')].filter(existsSync);
     const { sources } = readRuleFolders(folders);
