@@ -43,11 +43,13 @@ describe('Sigma prefilter', () => {
     const cmd = [lit('CommandLine', '/etc/'), lit('CommandLine', '/boot/')];
     const user = [lit('User', 'root', { exact: true, coarse: true })];
     const cwd = [lit('CurrentDirectory', 'tmp', { repeats: true })];
-    // The best clause leads (ties: as written). Others stay when cheap to see: an equality, or a field whose
-    // values repeat. More command-line literals would slow the scan every event makes; a coarse field (a user
-    // name) is only worth it alone.
+    const many = [Array.from({ length: 17 }, (_, i) => lit('CommandLine', `--option-${i}`))].flat();
+    // The best clause leads (ties: as written); at most three. Others stay when cheap to see: an equality, a
+    // field whose values repeat, a few literals. Long lists would slow the scan every event makes; a coarse
+    // field (a user name) is only worth it alone.
     expect(andAnchors([[cmd], [image], [user], [cwd]])).toEqual([cmd, image, cwd]);
-    expect(andAnchors([[image], [cmd]])).toEqual([image]);
+    expect(andAnchors([[image], [cmd]])).toEqual([image, cmd]);
+    expect(andAnchors([[image], [many]])).toEqual([image]);
     expect(andAnchors([[user]])).toEqual([user]);
     expect(andAnchors([null, [image]])).toEqual([image]);
     expect(andAnchors([[image], [[]]])).toEqual([[]]); // a search that can never match
