@@ -4,7 +4,7 @@
 // windash) and time parts (minute, hour, day, week, month, year).
 // String matching is case-insensitive unless `cased`; `*` and `?` are wildcards, `\` escapes them.
 import { fail } from './errors.js';
-import { LiteralSet } from './prefilter.js';
+import { LiteralSet, regexMinLength } from './prefilter.js';
 
 export type Scalar = string | number | boolean | null;
 /** What a field holds on an event: absent (undefined), a scalar, or a list (process args) of which any may match. */
@@ -249,7 +249,8 @@ function regexCheck(field: string, v: unknown, mods: string[]): Check {
       return fail('BAD_VALUE', `${field}|re: ${(err as Error).message}`);
     }
   }
-  const test = (s: string) => re.test(s);
+  const min = regexMinLength(src);
+  const test = min > 0 ? (s: string) => s.length >= min && re.test(s) : (s: string) => re.test(s);
   return (r) => someString(r, field, false, test);
 }
 

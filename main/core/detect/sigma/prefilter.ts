@@ -132,6 +132,85 @@ export function regexLiterals(src: string): string[] {
   return best;
 }
 
+/**
+ * The fewest characters (UTF-16 units) a match of a regular expression can span: shorter text cannot match,
+ * so the regex need not run (`[^/]{100,}$` on a 30-character path). 0 when there is no floor or the pattern
+ * is beyond this reading (then the regex always runs).
+ */
+export function regexMinLength(src: string): number {
+  const s = src.replace(/^\(\?[imsx]+\)/, '');
+  let i = 0;
+  const fail = (): never => { throw new Error('unsure'); };
+  const skipTo = (end: string) => { while (i < s.length && s[i] !== end) i++; if (s[i] !== end) fail(); i++; };
+  function alternatives(): number {
+    let best = sequence();
+    while (s[i] === '|') { i++; best = Math.min(best, sequence()); }
+    return best;
+  }
+  function sequence(): number {
+    let total = 0;
+    while (i < s.length && s[i] !== '|' && s[i] !== ')') {
+      let n = atom();
+      const q = s[i];
+      const counted = q === '{' ? /^\{(\d+)(,\d*)?\}/.exec(s.slice(i)) : null;
+      if (q === '*' || q === '?') { i++; n = 0; } else if (q === '+') i++;
+      else if (counted) { i += counted[0].length; n *= Number(counted[1]); }
+      if ((q === '*' || q === '?' || q === '+' || counted) && s[i] === '?') i++; // lazy
+      total += n;
+    }
+    return total;
+  }
+  function atom(): number {
+    const c = s[i]!;
+    if (c === '\\') {
+      const n = s[i + 1] ?? fail();
+      i += 2;
+      if (n === 'b' || n === 'B') return 0;
+      if (/[1-9]/.test(n)) { while (/[0-9]/.test(s[i] ?? '')) i++; return 0; } // a back-reference may be empty
+      if (n === 'k') { skipTo('>'); return 0; }
+      if (n === 'x') { i += 2; return 1; }
+      if (n === 'c') { i += 1; return 1; }
+      if ((n === 'u' || n === 'p' || n === 'P') && s[i] === '{') { skipTo('}'); return 1; }
+      if (n === 'u') { i += 4; return 1; }
+      return 1;
+    }
+    if (c === '^' || c === '$') { i++; return 0; }
+    if (c === '[') {
+      i++;
+      if (s[i] === '^') i++;
+      while (i < s.length && s[i] !== ']') i += s[i] === '\\' ? 2 : 1;
+      if (s[i] !== ']') fail();
+      i++;
+      return 1;
+    }
+    if (c === '(') {
+      i++;
+      let look = false;
+      if (s[i] === '?') {
+        const n = s[i + 1];
+        if (n === ':') i += 2;
+        else if (n === '=' || n === '!') { i += 2; look = true; }
+        else if (n === '<' && (s[i + 2] === '=' || s[i + 2] === '!')) { i += 3; look = true; }
+        else if (n === '<') skipTo('>');
+        else fail();
+      }
+      const n = alternatives();
+      if (s[i] !== ')') fail();
+      i++;
+      return look ? 0 : n;
+    }
+    if (c === '*' || c === '+' || c === '?' || c === ')') fail();
+    i++;
+    return 1;
+  }
+  try {
+    const n = alternatives();
+    return i === s.length ? n : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** Anchors of one item (`field|mods: values`), or null when it cannot give any (or `useful` is false). */
 export function itemAnchors(field: string, mods: string[], raw: unknown, source: { useful: boolean; coarse?: boolean; repeats?: boolean }): Anchors {
   if (!source.useful || mods.some((m) => UNANCHORABLE.has(m))) return null;

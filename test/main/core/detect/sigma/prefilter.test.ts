@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TelemetryEvent } from '../../../../../preload/contract/index.js';
 import { loadRules, readRuleFolders, SigmaEngine } from '../../../../../main/core/detect/sigma/index.js';
-import { andAnchors, LiteralSet, orAnchors, regexLiteral, regexLiterals, type Anchor } from '../../../../../main/core/detect/sigma/prefilter.js';
+import { andAnchors, LiteralSet, orAnchors, regexLiteral, regexLiterals, regexMinLength, type Anchor } from '../../../../../main/core/detect/sigma/prefilter.js';
 import { commandLine } from '../../../../../main/core/sensors/process/index.js';
 import { execEventSource } from '../../../../../scripts/bench/lib/exec-events.js';
 
@@ -27,6 +27,12 @@ describe('Sigma prefilter', () => {
     expect(regexLiterals('x(ab|cd)?yz')).toEqual(['yz']);
     expect(regexLiterals('(?=abc)de')).toEqual(['de']);
     expect(regexLiterals('a|b')).toEqual([]);
+  });
+
+  it('regexMinLength: the fewest characters a match spans, 0 when unsure', () => {
+    const cases: [string, number][] = [['[^/]{100,}$', 100], ['abc', 3], ['a|bc', 1], ['(ab)?c', 1], ['a+b*', 1], ['(?=abc)d', 1],
+      ['\\d{2,5}', 2], ['x{,3}', 5], ['(a|)', 0], ['(a)\\1', 1], ['(?i)curl\\s+-o', 7], ['[\\]a]b', 2], ['\\x41\\u{43}', 2], ['a{2}?b', 3], ['[', 0]];
+    for (const [re, n] of cases) expect([re, regexMinLength(re)]).toEqual([re, n]);
   });
 
   it('LiteralSet finds overlapping literals in one pass', () => {
