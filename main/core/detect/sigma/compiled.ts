@@ -54,7 +54,8 @@ export function compileMatcher(trees: CondNode[], searches: ReadonlyMap<string, 
   const keywords = (it: ItemShape): string => {
     const plain = plainItem(it.mods, it.raw);
     const general = `${constant(it.check)}(f)`;
-    if (!plain || plain.how !== 'contains' || plain.literals.some((l) => l.includes('\n'))) return general;
+    // (A newline or an empty keyword is about the joined text itself: the general check.)
+    if (!plain || plain.how !== 'contains' || plain.literals.some((l) => l === '' || l.includes('\n'))) return general;
     const inAnyField = (test: string) => `(${KEYWORD_SLOTS.map((slot) => `((t = f.lowerAt(${slot})) !== null && ${test})`).join(' || ')})`;
     if (plain.all) return `(${plain.literals.map((l) => inAnyField(`t.includes(${constant(l)})`)).join(' && ')})`;
     return inAnyField(containsAny(plain.literals));

@@ -81,7 +81,11 @@ class SlotProbe {
     const v = fields.valueAt(this.slot);
     if (v === undefined || v === null) return;
     if (Array.isArray(v)) { this.probeList(v as readonly Scalar[], fields, m); return; }
-    if (!this.remembers || this.paused > 0) { this.paused--; this.probeText(fields.lowerAt(this.slot)!, m); return; }
+    if (!this.remembers || this.paused > 0 || (typeof v === 'string' && v.length > REMEMBER_MAX_LENGTH)) {
+      if (this.paused > 0) this.paused--;
+      this.probeText(fields.lowerAt(this.slot)!, m);
+      return;
+    }
     const k = this.known.get(v as Scalar);
     if (k) {
       this.repeats++;
@@ -155,8 +159,9 @@ class ArgvProbe {
   }
 }
 
-/** Per source: distinct values remembered at most (then forgotten all at once). */
+/** Per source: distinct values remembered at most (then forgotten all at once), and the longest one. */
 const KNOWN_MAX = 4096;
+const REMEMBER_MAX_LENGTH = 512;
 /** Remembering pauses for PAUSE events when fewer than a quarter of WINDOW lookups were repeats. */
 const WINDOW = 1024;
 const PAUSE = 16_384;

