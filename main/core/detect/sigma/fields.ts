@@ -254,7 +254,8 @@ const keywordSlots = KEYWORD_SOURCES.map(slotOfSource);
  */
 export class EventFields implements FieldReader {
   private route: LogsourceRoute;
-  private byField: Map<string, number>;
+  /** The route's field -> slot table, looked up when a field is first read by name (compiled rules read slots). */
+  private byField: Map<string, number> | null = null;
   private readonly values: (FieldValue | typeof UNSET)[] = [];
   private readonly lowers: (string | null | typeof UNSET)[] = [];
   /** Per slot, the event number its cached value belongs to: one object serves every event, no clearing. */
@@ -267,7 +268,6 @@ export class EventFields implements FieldReader {
 
   constructor(public event: TelemetryEvent, route: LogsourceRoute) {
     this.route = route;
-    this.byField = slotsOf(route);
     readCommon(event, this.common);
   }
 
@@ -281,17 +281,17 @@ export class EventFields implements FieldReader {
   }
 
   use(route: LogsourceRoute): this {
-    if (route !== this.route) { this.route = route; this.byField = slotsOf(route); }
+    if (route !== this.route) { this.route = route; this.byField = null; }
     return this;
   }
 
   get(field: string): FieldValue {
-    const i = slotOf(this.route, this.byField, field);
+    const i = slotOf(this.route, this.byField ??= slotsOf(this.route), field);
     return i < 0 ? undefined : this.valueAt(i);
   }
 
   lower(field: string): string | null {
-    const i = slotOf(this.route, this.byField, field);
+    const i = slotOf(this.route, this.byField ??= slotsOf(this.route), field);
     return i < 0 ? null : this.lowerAt(i);
   }
 
