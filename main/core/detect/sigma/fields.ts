@@ -123,7 +123,11 @@ const isScalar = (x: unknown): x is Scalar => x === null || typeof x === 'string
 function scalarOrList(cur: unknown): FieldValue {
   if (cur === undefined) return undefined;
   if (cur === null || typeof cur === 'string' || typeof cur === 'number' || typeof cur === 'boolean') return cur;
-  if (Array.isArray(cur)) return cur.every(isScalar) ? cur as Scalar[] : cur.filter(isScalar); // (argv: no copy per event)
+  if (Array.isArray(cur)) {
+    // (argv: no copy per event unless an item is not a scalar)
+    for (let i = 0; i < cur.length; i++) if (!isScalar(cur[i])) return cur.filter(isScalar);
+    return cur as Scalar[];
+  }
   return undefined;
 }
 

@@ -39,6 +39,9 @@ function markAll(ids: ArrayLike<number>, m: ClauseMarks): void {
   }
 }
 
+/** What most values make hold: nothing (one shared empty list). */
+const NO_CLAUSES = new Uint32Array(0);
+
 /** A value seen before: its lower-cased text and the clauses it makes hold. */
 interface Known { lower: string | null; clauses: Uint32Array }
 
@@ -97,7 +100,7 @@ class SlotProbe {
       if (++own.stamp === 0xffffffff) { own.marks.fill(0); own.stamp = 1; }
       own.held.length = 0;
       this.probeText(lower, own);
-      const clauses = Uint32Array.from(own.held);
+      const clauses = own.held.length ? Uint32Array.from(own.held) : NO_CLAUSES;
       if (this.known.size >= KNOWN_MAX) this.known.clear();
       this.known.set(v as Scalar, { lower, clauses });
       markAll(clauses, m);
