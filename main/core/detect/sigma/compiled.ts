@@ -6,7 +6,7 @@
 // array `k`, never written into the source, so a rule cannot inject code.
 import type { CondNode } from './condition.js';
 import { KEYWORD_SOURCES, slotOfSource, type EventFields } from './fields.js';
-import { isAscii, MANY_LITERALS, type Check } from './modifiers.js';
+import { isAscii, MANY_LITERALS, plainItem, type Check } from './modifiers.js';
 import { LiteralSet } from './prefilter.js';
 
 /**
@@ -20,27 +20,6 @@ export type SearchShape = { t: 'map'; items: ItemShape[] } | { t: 'any'; parts: 
 const KEYWORD_SLOTS = KEYWORD_SOURCES.map(slotOfSource);
 
 type Matcher = (fields: EventFields) => boolean;
-
-const MODES = ['contains', 'startswith', 'endswith'] as const;
-
-/**
- * Plain text items (no wildcard, no case, no encoding, no regex): how the field's lower-cased text is tested.
- * The same reading as modifiers.ts's string checks for that case: any of the values, or all with `all`.
- */
-export function plainItem(mods: readonly string[], raw: unknown): { how: 'contains' | 'startswith' | 'endswith' | 'equals'; literals: string[]; all: boolean } | null {
-  const modes = mods.filter((m) => (MODES as readonly string[]).includes(m));
-  if (modes.length > 1 || mods.some((m) => m !== 'all' && !modes.includes(m))) return null;
-  const values = Array.isArray(raw) ? raw : [raw];
-  if (!values.length) return null;
-  const literals: string[] = [];
-  for (const v of values) {
-    if (typeof v !== 'string' && typeof v !== 'number') return null;
-    const text = String(v);
-    if (/[*?\\]/.test(text)) return null; // wildcards and escapes: the general check
-    literals.push(text.toLowerCase());
-  }
-  return { how: (modes[0] as 'contains' | 'startswith' | 'endswith' | undefined) ?? 'equals', literals, all: mods.includes('all') };
-}
 
 /**
  * The condition trees (any may hold) as one function, or null when the source cannot be compiled here (code

@@ -1,7 +1,7 @@
 // Loading Sigma rule files (every rule reports loaded or a coded reason) and running them on events.
 // Rules are compiled once and indexed by the event kind and action their logsource sees; within those, a
-// literal prefilter (plan.ts, prefilter.ts) picks the few whose necessary text occurs in the event. Field values are
-// read and lower-cased once per event, whichever route reads them.
+// literal prefilter (plan.ts, prefilter.ts) picks the few whose necessary text occurs in the event. Field
+// values are read and lower-cased once per event, whichever route reads them.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';

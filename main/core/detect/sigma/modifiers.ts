@@ -120,6 +120,28 @@ function stringChecks(field: string, values: unknown[], mods: string[]): Check[]
     ...rest.map((s) => patternCheck(field, s, how, cased))];
 }
 
+const MODES = ['contains', 'startswith', 'endswith'] as const;
+
+/**
+ * Plain text items (no wildcard, no case, no encoding, no regex): how the field's lower-cased text is tested,
+ * for rules compiled to one function (compiled.ts). The reading of stringChecks below for that case: any of
+ * the values (escapes resolved), or all of them with `all`.
+ */
+export function plainItem(mods: readonly string[], raw: unknown): { how: 'contains' | 'startswith' | 'endswith' | 'equals'; literals: string[]; all: boolean } | null {
+  const modes = mods.filter((m) => (MODES as readonly string[]).includes(m));
+  if (modes.length > 1 || mods.some((m) => m !== 'all' && !modes.includes(m))) return null;
+  const values = Array.isArray(raw) ? raw : [raw];
+  if (!values.length) return null;
+  const literals: string[] = [];
+  for (const v of values) {
+    if (typeof v !== 'string' && typeof v !== 'number') return null;
+    const { parts } = parseWildcards(String(v));
+    if (parts.some((p) => p === '*' || p === '?')) return null; // wildcards: the general check
+    literals.push(parts.join('').toLowerCase());
+  }
+  return { how: (modes[0] as 'contains' | 'startswith' | 'endswith' | undefined) ?? 'equals', literals, all: mods.includes('all') };
+}
+
 /** From this many `contains` literals on, one automaton pass beats a search per literal. */
 export const MANY_LITERALS = 6;
 /** The automaton lumps non-ASCII characters together: fine for a prefilter, not for a verdict. */
